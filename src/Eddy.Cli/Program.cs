@@ -1,0 +1,3 @@
+using Eddy.Cli;
+
+return await EddyCommand.Create().Parse(args).InvokeAsync();

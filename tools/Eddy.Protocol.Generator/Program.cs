@@ -1,0 +1,6 @@
+namespace Eddy.Protocol.Generator;
+
+public static class Program
+{
+    public static int Main() => 0;
+}
