@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.IO.Compression;
+
+namespace Eddy.Protocol.Compression;
+
+/// <summary>
+/// Compresses and decompresses record-batch payloads in managed code, in the formats Kafka clients
+/// put on the wire.
+/// </summary>
+/// <remarks>
+/// Decompression is bounded: it never produces more than <c>maxDecompressedBytes</c>, so a small
+/// hostile payload cannot exhaust memory. Corrupt input throws <see cref="KafkaProtocolException"/>
+/// with <see cref="ErrorCode.CorruptMessage"/>; a codec Eddy cannot handle throws it with
+/// <see cref="ErrorCode.UnsupportedCompressionType"/>.
+/// </remarks>
+/// <example>
+/// <code>
+/// var compressed = new ArrayBufferWriter&lt;byte&gt;();
+/// CompressionCodecs.Compress(CompressionType.Lz4, records, compressed);
+/// var plain = new ArrayBufferWriter&lt;byte&gt;();
+/// CompressionCodecs.Decompress(CompressionType.Lz4, compressed.WrittenSpan, plain, maxDecompressedBytes: 1 &lt;&lt; 20);
+/// </code>
+/// </example>
+public static class CompressionCodecs
+{
+    /// <summary>Whether <see cref="Compress"/> supports <paramref name="type"/>.</summary>
+    public static bool CanCompress(CompressionType type) => type is CompressionType.None or CompressionType.Gzip;
+
+    /// <summary>Whether <see cref="Decompress"/> supports <paramref name="type"/>.</summary>
+    public static bool CanDecompress(CompressionType type) => type is CompressionType.None or CompressionType.Gzip;
+
+    /// <summary>Compresses <paramref name="source"/> and appends the result to <paramref name="destination"/>.</summary>
+    public static void Compress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
+    {
+        switch (type)
+        {
+            case CompressionType.None:
+                destination.Write(source);
+                break;
+            case CompressionType.Gzip:
+                GzipCodec.Compress(source, destination);
+                break;
+            default:
+                throw Unsupported(type, "compression");
+        }
+    }
+
+    /// <summary>
+    /// Decompresses <paramref name="source"/> and appends the result to <paramref name="destination"/>,
+    /// failing if the output would exceed <paramref name="maxDecompressedBytes"/>.
+    /// </summary>
+    public static void Decompress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int maxDecompressedBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDecompressedBytes);
+        switch (type)
+        {
+            case CompressionType.None:
+                if (source.Length > maxDecompressedBytes)
+                {
+                    throw TooLarge(type, maxDecompressedBytes);
+                }
+
+                destination.Write(source);
+                break;
+            case CompressionType.Gzip:
+                GzipCodec.Decompress(source, destination, maxDecompressedBytes);
+                break;
+            default:
+                throw Unsupported(type, "decompression");
+        }
+    }
+
+    internal static KafkaProtocolException Unsupported(CompressionType type, string what) =>
+        new($"{what} with codec {type} ({(int)type}) is not supported", ErrorCode.UnsupportedCompressionType);
+
+    internal static KafkaProtocolException TooLarge(CompressionType type, int max) =>
+        new($"{type} payload decompresses to more than the {max} bytes allowed");
+
+    internal static KafkaProtocolException Corrupt(CompressionType type, string problem) =>
+        new($"corrupt {type} data: {problem}");
+}
+
+/// <summary>gzip through <see cref="GZipStream"/>, with the output bounded.</summary>
+internal static class GzipCodec
+{
+    public static void Compress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
+    {
+        using var output = new BufferWriterStream(destination);
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(source);
+        }
+    }
+
+    public static unsafe void Decompress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int maxDecompressedBytes)
+    {
+        fixed (byte* pointer = source)
+        {
+            using var input = new UnmanagedMemoryStream(pointer, source.Length);
+            using var gzip = new GZipStream(input, CompressionMode.Decompress);
+            long total = 0;
+            try
+            {
+                while (true)
+                {
+                    var span = destination.GetSpan(16 * 1024);
+                    int read = gzip.Read(span);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    total += read;
+                    if (total > maxDecompressedBytes)
+                    {
+                        throw CompressionCodecs.TooLarge(CompressionType.Gzip, maxDecompressedBytes);
+                    }
+
+                    destination.Advance(read);
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new KafkaProtocolException($"corrupt Gzip data: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>A write-only stream over an <see cref="IBufferWriter{T}"/>.</summary>
+    private sealed class BufferWriterStream(IBufferWriter<byte> destination) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => destination.Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer) => destination.Write(buffer);
+    }
+}
