@@ -390,6 +390,20 @@ public ref struct KafkaReader
         return span;
     }
 
+    /// <summary>
+    /// Returns a reader over the next <paramref name="length"/> bytes (keeping zero-copy record slices)
+    /// and moves this reader past them. Used for tagged fields, whose size precedes their value.
+    /// </summary>
+    public KafkaReader ReadSubReader(int length)
+    {
+        Ensure(length, "tagged field");
+        var sub = _hasMemory ? new KafkaReader(_memory.Slice(_position, length)) : new KafkaReader(_span.Slice(_position, length));
+        sub.Message = Message;
+        sub.Field = Field;
+        _position += length;
+        return sub;
+    }
+
     /// <summary>Skips <paramref name="length"/> bytes.</summary>
     public void Skip(int length)
     {
