@@ -116,24 +116,24 @@ public class MessageFuzzTests
         switch (random.Next(10))
         {
             case 0:
-                {
-                    var bytes = new byte[random.Next(64)];
-                    random.NextBytes(bytes);
-                    return bytes;
-                }
+            {
+                var bytes = new byte[random.Next(64)];
+                random.NextBytes(bytes);
+                return bytes;
+            }
 
             case 1:
             case 2:
+            {
+                // Flip bits.
+                var bytes = (byte[])seed.Clone();
+                for (int n = random.Next(1, 4); n > 0 && bytes.Length > 0; n--)
                 {
-                    // Flip bits.
-                    var bytes = (byte[])seed.Clone();
-                    for (int n = random.Next(1, 4); n > 0 && bytes.Length > 0; n--)
-                    {
-                        bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
-                    }
-
-                    return bytes;
+                    bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
                 }
+
+                return bytes;
+            }
 
             case 3:
             case 4:
@@ -142,51 +142,51 @@ public class MessageFuzzTests
 
             case 5:
             case 6:
+            {
+                // Plant an extreme length or count somewhere.
+                var bytes = (byte[])seed.Clone();
+                if (bytes.Length >= 4)
                 {
-                    // Plant an extreme length or count somewhere.
-                    var bytes = (byte[])seed.Clone();
-                    if (bytes.Length >= 4)
-                    {
-                        int at = random.Next(bytes.Length - 3);
-                        uint[] extremes = [0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x00FFFFFF, 0x7FFF7FFF, 0xFFFFFFFE];
-                        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), extremes[random.Next(extremes.Length)]);
-                    }
-
-                    return bytes;
+                    int at = random.Next(bytes.Length - 3);
+                    uint[] extremes = [0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x00FFFFFF, 0x7FFF7FFF, 0xFFFFFFFE];
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), extremes[random.Next(extremes.Length)]);
                 }
+
+                return bytes;
+            }
 
             case 7:
+            {
+                // A huge unsigned varint (compact lengths, tagged field counts and sizes).
+                var bytes = (byte[])seed.Clone();
+                if (bytes.Length >= 5)
                 {
-                    // A huge unsigned varint (compact lengths, tagged field counts and sizes).
-                    var bytes = (byte[])seed.Clone();
-                    if (bytes.Length >= 5)
-                    {
-                        int at = random.Next(bytes.Length - 4);
-                        bytes[at] = 0xFF;
-                        bytes[at + 1] = 0xFF;
-                        bytes[at + 2] = 0xFF;
-                        bytes[at + 3] = 0xFF;
-                        bytes[at + 4] = (byte)random.Next(0x10);
-                    }
-
-                    return bytes;
+                    int at = random.Next(bytes.Length - 4);
+                    bytes[at] = 0xFF;
+                    bytes[at + 1] = 0xFF;
+                    bytes[at + 2] = 0xFF;
+                    bytes[at + 3] = 0xFF;
+                    bytes[at + 4] = (byte)random.Next(0x10);
                 }
+
+                return bytes;
+            }
 
             case 8:
+            {
+                // Insert or delete a few bytes.
+                var list = new List<byte>(seed);
+                if (list.Count > 0 && random.Next(2) == 0)
                 {
-                    // Insert or delete a few bytes.
-                    var list = new List<byte>(seed);
-                    if (list.Count > 0 && random.Next(2) == 0)
-                    {
-                        list.RemoveRange(random.Next(list.Count), 1);
-                    }
-                    else
-                    {
-                        list.Insert(random.Next(list.Count + 1), (byte)random.Next(256));
-                    }
-
-                    return [.. list];
+                    list.RemoveRange(random.Next(list.Count), 1);
                 }
+                else
+                {
+                    list.Insert(random.Next(list.Count + 1), (byte)random.Next(256));
+                }
+
+                return [.. list];
+            }
 
             default:
                 // Splice the front of one encoding onto the back of another.
