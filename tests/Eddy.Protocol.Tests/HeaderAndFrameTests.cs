@@ -113,3 +113,32 @@ public class HeaderAndFrameTests
         Assert.Equal("00000000", Convert.ToHexString(writer.WrittenSpan));
     }
 }
+
+public class ApiVersionsFallbackTests
+{
+    [Fact]
+    public void A_v0_refusal_to_a_v3_request_is_read_as_v0()
+    {
+        var refusal = new Eddy.Protocol.Messages.ApiVersionsResponse { ErrorCode = (short)ErrorCode.UnsupportedVersion };
+        refusal.ApiKeys.Add(new Eddy.Protocol.Messages.ApiVersionsResponse.ApiVersion { ApiKey = 18, MinVersion = 0, MaxVersion = 2 });
+        using var writer = new KafkaWriter();
+        refusal.Write(writer, 0);
+        var (response, version) = Eddy.Protocol.Messages.ApiVersionsResponse.ReadWithFallback(writer.ToArray(), 3);
+        Assert.Equal(0, version);
+        Assert.Equal(2, Assert.Single(response.ApiKeys).MaxVersion);
+    }
+
+    [Fact]
+    public void A_refusal_in_neither_format_still_yields_the_error()
+    {
+        // Body bytes librdkafka 2.0.2's mock cluster sent in answer to ApiVersions v3 (captured through the recording proxy).
+        byte[] body = Convert.FromHexString("00230100120000000200000000");
+        var (response, version) = Eddy.Protocol.Messages.ApiVersionsResponse.ReadWithFallback(body, 3);
+        Assert.Equal(-1, version);
+        Assert.Equal((short)ErrorCode.UnsupportedVersion, response.ErrorCode);
+    }
+
+    [Fact]
+    public void Garbage_that_is_not_a_refusal_is_an_error() =>
+        Assert.Throws<KafkaProtocolException>(() => Eddy.Protocol.Messages.ApiVersionsResponse.ReadWithFallback(Convert.FromHexString("0000FFFFFFFF"), 3));
+}
