@@ -494,10 +494,7 @@ internal sealed class ZstdDecoder
             }
 
             ReadOnlySpan<byte> streams = data[6..];
-            Huffman.DecodeStream(streams[..size1], output[..segment], _huffmanTable, _huffmanMaxBits);
-            Huffman.DecodeStream(streams.Slice(size1, size2), output.Slice(segment, segment), _huffmanTable, _huffmanMaxBits);
-            Huffman.DecodeStream(streams.Slice(size1 + size2, size3), output.Slice(2 * segment, segment), _huffmanTable, _huffmanMaxBits);
-            Huffman.DecodeStream(streams[(size1 + size2 + size3)..], output[(3 * segment)..], _huffmanTable, _huffmanMaxBits);
+            Huffman.DecodeFourStreams(streams[..size1], streams.Slice(size1, size2), streams.Slice(size1 + size2, size3), streams[(size1 + size2 + size3)..], output, segment, _huffmanTable, _huffmanMaxBits);
         }
 
         literals = output;
@@ -573,7 +570,8 @@ internal sealed class ZstdDecoder
         position += SelectTable(section[position..], (modes >> 4) & 3, MaxOffsetCode, 8, PredefinedOffsets, 5, _offsetTable, OffsetBase, OffsetBits, ref _offsets, ref _offsetLog, "offsets");
         position += SelectTable(section[position..], (modes >> 2) & 3, MaxMatchLengthCode, 9, PredefinedMatchLengths, 6, _matchLengthTable, MatchLengthBase, MatchLengthBits, ref _matchLengths, ref _matchLengthLog, "match lengths");
 
-        var reader = new BackwardBitReader(section[position..]);
+        ReadOnlySpan<byte> bitstream = section[position..];
+        fixed (byte* bitstreamStart = bitstream)
         fixed (byte* outputStart = output)
         fixed (byte* literalStart = literals)
         fixed (FseEntry* llTable = _literalLengths)
@@ -581,6 +579,7 @@ internal sealed class ZstdDecoder
         fixed (FseEntry* mlTable = _matchLengths)
         {
             // Raw literals point into the input; the others into _literals, which has slack behind it.
+            var reader = new BackwardBitReader(bitstreamStart, bitstream.Length);
             byte* literalEnd = literalStart + literals.Length;
             byte* literalReadLimit = literals.Length > 0 && Unsafe.AreSame(ref Unsafe.AsRef(in literals[0]), ref _literals[0])
                 ? literalStart + _literals.Length

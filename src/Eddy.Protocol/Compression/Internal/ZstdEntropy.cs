@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -10,56 +9,60 @@ namespace Eddy.Protocol.Compression.Internal;
 /// from the most significant end. Status values mirror the reference decoder's so that the
 /// two-state FSE decode of Huffman weights stops at exactly the same symbol.
 /// </summary>
-internal ref struct BackwardBitReader
+/// <remarks>
+/// Four fields and raw pointers so that the JIT keeps a reader in registers in the hot loops; the
+/// caller pins the stream for the reader's lifetime.
+/// </remarks>
+internal unsafe struct BackwardBitReader
 {
     public const int Unfinished = 0;
     public const int EndOfBuffer = 1;
     public const int Completed = 2;
     public const int Overflow = 3;
 
-    private readonly ReadOnlySpan<byte> _source;
+    private readonly byte* _start;
+    private byte* _position;
     private ulong _container;
     private int _consumed;
-    private int _position;
 
-    public BackwardBitReader(ReadOnlySpan<byte> source)
+    public BackwardBitReader(byte* start, int length)
     {
-        if (source.IsEmpty)
+        if (length <= 0)
         {
             throw ZstdDecoder.Corrupt("empty bitstream");
         }
 
-        byte last = source[^1];
+        byte last = start[length - 1];
         if (last == 0)
         {
             throw ZstdDecoder.Corrupt("bitstream's last byte has no end-mark bit");
         }
 
-        _source = source;
+        _start = start;
         int padding = BitOperations.LeadingZeroCount((uint)last) - 24 + 1;
-        if (source.Length >= 8)
+        if (length >= 8)
         {
-            _position = source.Length - 8;
-            _container = BinaryPrimitives.ReadUInt64LittleEndian(source[_position..]);
+            _position = start + length - 8;
+            _container = Unsafe.ReadUnaligned<ulong>(_position);
             _consumed = padding;
         }
         else
         {
-            _position = 0;
+            _position = start;
             _container = 0;
-            for (int i = 0; i < source.Length; i++)
+            for (int i = 0; i < length; i++)
             {
-                _container |= (ulong)source[i] << (8 * i);
+                _container |= (ulong)start[i] << (8 * i);
             }
 
-            _consumed = padding + ((8 - source.Length) * 8);
+            _consumed = padding + ((8 - length) * 8);
         }
     }
 
     /// <summary>Whether every bit up to the end-mark has been read, exactly.</summary>
-    public readonly bool IsExactlyConsumed => _position == 0 && _consumed == 64;
+    public readonly bool IsExactlyConsumed => _position == _start && _consumed == 64;
 
-    /// <summary>Reads <paramref name="count"/> bits (0..57 since the last reload). Past the start, bits are zero.</summary>
+    /// <summary>Reads <paramref name="count"/> bits (0..57 since the last reload). Past the start, bits are garbage, never out of range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint ReadBits(int count)
     {
@@ -84,35 +87,36 @@ internal ref struct BackwardBitReader
             return Overflow;
         }
 
-        if (_position >= 8)
+        if (_position >= _start + 8)
         {
             _position -= _consumed >> 3;
             _consumed &= 7;
-            _container = Unsafe.ReadUnaligned<ulong>(ref Unsafe.AsRef(in _source[_position]));
+            _container = Unsafe.ReadUnaligned<ulong>(_position);
             return Unfinished;
         }
 
         return ReloadNearStart();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ReloadNearStart()
     {
-        if (_position == 0)
+        if (_position == _start)
         {
             return _consumed == 64 ? Completed : EndOfBuffer;
         }
 
         int bytes = _consumed >> 3;
         int status = Unfinished;
-        if (bytes > _position)
+        if (bytes > _position - _start)
         {
-            bytes = _position;
+            bytes = (int)(_position - _start);
             status = EndOfBuffer;
         }
 
         _position -= bytes;
         _consumed -= bytes * 8;
-        _container = BinaryPrimitives.ReadUInt64LittleEndian(_source[_position..]);
+        _container = Unsafe.ReadUnaligned<ulong>(_position);
         return status;
     }
 }
@@ -324,7 +328,7 @@ internal static class Fse
 }
 
 /// <summary>Huffman literal tables and streams (RFC 8878 §4.2).</summary>
-internal static class Huffman
+internal static unsafe class Huffman
 {
     public const int MaxBits = 11;
 
@@ -443,7 +447,15 @@ internal static class Huffman
         int headerLength = Fse.ReadDistribution(source, normalized, 255, 6, out int tableLog, out int symbolCount);
         Span<FseEntry> table = stackalloc FseEntry[64];
         Fse.Build(normalized, symbolCount, tableLog, table, default, default);
-        var reader = new BackwardBitReader(source[headerLength..]);
+        ReadOnlySpan<byte> stream = source[headerLength..];
+        fixed (byte* streamStart = stream)
+        {
+            return DecodeWeights(new BackwardBitReader(streamStart, stream.Length), table, tableLog, weights);
+        }
+    }
+
+    private static int DecodeWeights(BackwardBitReader reader, ReadOnlySpan<FseEntry> table, int tableLog, Span<byte> weights)
+    {
         int state1 = (int)reader.ReadBits(tableLog);
         int state2 = (int)reader.ReadBits(tableLog);
         reader.Reload();
@@ -478,36 +490,121 @@ internal static class Huffman
     }
 
     /// <summary>Decodes one Huffman stream that must yield exactly <c>output.Length</c> symbols.</summary>
-    public static void DecodeStream(ReadOnlySpan<byte> stream, Span<byte> output, ReadOnlySpan<ushort> table, int maxBits)
+    public static void DecodeStream(ReadOnlySpan<byte> stream, Span<byte> output, ushort[] table, int maxBits)
     {
-        var reader = new BackwardBitReader(stream);
-        ref ushort cells = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(table);
-        int i = 0;
-        int n = output.Length;
-        while (n - i >= 4 && reader.Reload() == BackwardBitReader.Unfinished)
+        fixed (byte* input = stream)
+        fixed (byte* op = output)
+        fixed (ushort* cells = table)
         {
-            for (int k = 0; k < 4; k++)
+            var reader = new BackwardBitReader(input, stream.Length);
+            Decode(ref reader, op, op + output.Length, cells, maxBits);
+            Finish(ref reader);
+        }
+    }
+
+    /// <summary>
+    /// Decodes four streams that split <paramref name="output"/> in quarters (the last one shorter),
+    /// interleaved so that the four dependency chains overlap.
+    /// </summary>
+    public static void DecodeFourStreams(ReadOnlySpan<byte> s1, ReadOnlySpan<byte> s2, ReadOnlySpan<byte> s3, ReadOnlySpan<byte> s4, Span<byte> output, int segment, ushort[] table, int maxBits)
+    {
+        fixed (byte* p1 = s1)
+        fixed (byte* p2 = s2)
+        fixed (byte* p3 = s3)
+        fixed (byte* p4 = s4)
+        fixed (byte* op = output)
+        fixed (ushort* cells = table)
+        {
+            var r1 = new BackwardBitReader(p1, s1.Length);
+            var r2 = new BackwardBitReader(p2, s2.Length);
+            var r3 = new BackwardBitReader(p3, s3.Length);
+            var r4 = new BackwardBitReader(p4, s4.Length);
+            byte* o1 = op;
+            byte* o2 = op + segment;
+            byte* o3 = op + (2 * segment);
+            byte* o4 = op + (3 * segment);
+            byte* end4 = op + output.Length;
+
+            // The fourth segment is the shortest, so while it has 4 symbols left the others do too.
+            while (end4 - o4 >= 4)
             {
-                ushort cell = Unsafe.Add(ref cells, (int)reader.Peek(maxBits));
-                output[i + k] = (byte)(cell >> 8);
-                reader.Skip(cell & 0xFF);
+                if ((r1.Reload() | r2.Reload() | r3.Reload() | r4.Reload()) != BackwardBitReader.Unfinished)
+                {
+                    break;
+                }
+
+                for (int k = 0; k < 4; k++)
+                {
+                    ushort c1 = cells[r1.Peek(maxBits)];
+                    ushort c2 = cells[r2.Peek(maxBits)];
+                    ushort c3 = cells[r3.Peek(maxBits)];
+                    ushort c4 = cells[r4.Peek(maxBits)];
+                    r1.Skip(c1 & 0xFF);
+                    r2.Skip(c2 & 0xFF);
+                    r3.Skip(c3 & 0xFF);
+                    r4.Skip(c4 & 0xFF);
+                    o1[k] = (byte)(c1 >> 8);
+                    o2[k] = (byte)(c2 >> 8);
+                    o3[k] = (byte)(c3 >> 8);
+                    o4[k] = (byte)(c4 >> 8);
+                }
+
+                o1 += 4;
+                o2 += 4;
+                o3 += 4;
+                o4 += 4;
             }
 
-            i += 4;
+            // Copies, so that the loop's readers are never address-taken and stay in registers.
+            BackwardBitReader t1 = r1, t2 = r2, t3 = r3, t4 = r4;
+            Decode(ref t1, o1, op + segment, cells, maxBits);
+            Decode(ref t2, o2, op + (2 * segment), cells, maxBits);
+            Decode(ref t3, o3, op + (3 * segment), cells, maxBits);
+            Decode(ref t4, o4, end4, cells, maxBits);
+            Finish(ref t1);
+            Finish(ref t2);
+            Finish(ref t3);
+            Finish(ref t4);
+        }
+    }
+
+    private static void Decode(ref BackwardBitReader state, byte* op, byte* end, ushort* cells, int maxBits)
+    {
+        BackwardBitReader reader = state;
+        while (end - op >= 4 && reader.Reload() == BackwardBitReader.Unfinished)
+        {
+            ushort c1 = cells[reader.Peek(maxBits)];
+            reader.Skip(c1 & 0xFF);
+            ushort c2 = cells[reader.Peek(maxBits)];
+            reader.Skip(c2 & 0xFF);
+            ushort c3 = cells[reader.Peek(maxBits)];
+            reader.Skip(c3 & 0xFF);
+            ushort c4 = cells[reader.Peek(maxBits)];
+            reader.Skip(c4 & 0xFF);
+            op[0] = (byte)(c1 >> 8);
+            op[1] = (byte)(c2 >> 8);
+            op[2] = (byte)(c3 >> 8);
+            op[3] = (byte)(c4 >> 8);
+            op += 4;
         }
 
-        for (; i < n; i++)
+        while (op < end)
         {
             if (reader.Reload() == BackwardBitReader.Overflow)
             {
                 throw ZstdDecoder.Corrupt("Huffman stream is shorter than its symbols");
             }
 
-            ushort cell = Unsafe.Add(ref cells, (int)reader.Peek(maxBits));
-            output[i] = (byte)(cell >> 8);
+            ushort cell = cells[reader.Peek(maxBits)];
             reader.Skip(cell & 0xFF);
+            *op++ = (byte)(cell >> 8);
         }
 
+        state = reader;
+    }
+
+    private static void Finish(ref BackwardBitReader reader)
+    {
         reader.Reload();
         if (!reader.IsExactlyConsumed)
         {
