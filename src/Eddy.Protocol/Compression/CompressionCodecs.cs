@@ -24,12 +24,9 @@ namespace Eddy.Protocol.Compression;
 /// </example>
 public static class CompressionCodecs
 {
-    /// <summary>
-    /// Whether <see cref="Compress"/> supports <paramref name="type"/>: every codec except Zstd,
-    /// for which Eddy has a decoder only.
-    /// </summary>
+    /// <summary>Whether <see cref="Compress"/> supports <paramref name="type"/>: all five Kafka codecs.</summary>
     public static bool CanCompress(CompressionType type) =>
-        type is CompressionType.None or CompressionType.Gzip or CompressionType.Snappy or CompressionType.Lz4;
+        type is CompressionType.None or CompressionType.Gzip or CompressionType.Snappy or CompressionType.Lz4 or CompressionType.Zstd;
 
     /// <summary>Whether <see cref="Decompress"/> supports <paramref name="type"/>: all five Kafka codecs.</summary>
     public static bool CanDecompress(CompressionType type) =>
@@ -39,8 +36,8 @@ public static class CompressionCodecs
     /// <remarks>
     /// The output is what the Java producer writes for the codec, so that every Kafka consumer reads it:
     /// Snappy in snappy-java's xerial framing (32 KiB chunks), LZ4 as one LZ4 frame with independent
-    /// 64 KiB blocks and no checksums beyond the header's. Zstd throws
-    /// <see cref="ErrorCode.UnsupportedCompressionType"/> (see <see cref="CanCompress"/>).
+    /// 64 KiB blocks and no checksums beyond the header's; Zstd as one frame with its content size and
+    /// checksum (a fast greedy compressor, about level 1 of the reference implementation).
     /// </remarks>
     public static void Compress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {
@@ -57,6 +54,9 @@ public static class CompressionCodecs
                 break;
             case CompressionType.Lz4:
                 Lz4Codec.Compress(source, destination);
+                break;
+            case CompressionType.Zstd:
+                ZstdEncoder.Compress(source, destination);
                 break;
             default:
                 throw Unsupported(type, "compression");

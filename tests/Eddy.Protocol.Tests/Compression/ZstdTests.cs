@@ -5,7 +5,8 @@ namespace Eddy.Protocol.Tests.Compression;
 
 /// <summary>
 /// Zstd known answers: inputs compressed by Debian's zstd CLI (1.5.4, installed by
-/// scripts/bootstrap.sh test) at several levels and options, decoded by our decoder.
+/// scripts/bootstrap.sh test) at several levels and options, decoded by our decoder; and our
+/// frames decoded by the CLI.
 /// </summary>
 public sealed class ZstdTests : IClassFixture<ZstdTests.Inputs>
 {
@@ -87,6 +88,38 @@ public sealed class ZstdTests : IClassFixture<ZstdTests.Inputs>
             }
             Codec.Equal(data, Codec.Decompress(CompressionType.Zstd, compressed, Math.Max(data.Length, 1)), $"zstd stdin {options} {name}");
         }
+    }
+
+    [Fact]
+    public void The_zstd_cli_decodes_our_frames()
+    {
+        foreach ((string name, byte[] data) in _inputs.Files)
+        {
+            byte[] ours = Codec.Compress(CompressionType.Zstd, data);
+            Codec.Equal(data, ExternalTools.Run("zstd", "-q -d -c", ours), $"zstd -d of our {name}");
+        }
+    }
+
+    [Fact]
+    public void Inputs_over_8MiB_get_a_windowed_frame_the_cli_decodes()
+    {
+        byte[] data = TestData.Mixed(9 << 20, 102);
+        byte[] ours = Codec.Compress(CompressionType.Zstd, data);
+        Assert.Equal(0x84, ours[4]); // content size (4 bytes) + checksum, not single-segment
+        Assert.Equal(13 << 3, ours[5]); // 8 MiB window
+        Codec.Equal(data, ExternalTools.Run("zstd", "-q -d -c", ours), "zstd -d of a 9 MiB frame");
+        Codec.Equal(data, Codec.Decompress(CompressionType.Zstd, ours), "our decoder on a 9 MiB frame");
+    }
+
+    [Fact]
+    public void Our_frames_compress_record_payloads_within_40_percent_of_zstd_level_1_and_better_than_lz4()
+    {
+        byte[] data = _inputs.Files["json-records"];
+        int ours = Codec.Compress(CompressionType.Zstd, data).Length;
+        int reference = ExternalTools.Run("zstd", "-q -c -1", data).Length;
+        int lz4 = Codec.Compress(CompressionType.Lz4, data).Length;
+        Assert.True(ours < reference * 1.4, $"ours {ours} bytes, zstd -1 {reference}");
+        Assert.True(ours < lz4, $"ours {ours} bytes, lz4 {lz4}");
     }
 
     [Fact]

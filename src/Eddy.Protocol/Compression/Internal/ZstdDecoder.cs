@@ -27,7 +27,7 @@ internal sealed class ZstdDecoder
     private const int MaxMatchLengthCode = 52;
     private const int MaxOffsetCode = 31;
 
-    private static readonly uint[] LiteralLengthBase =
+    internal static readonly uint[] LiteralLengthBase =
     [
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
         16, 18, 20, 22, 24, 28, 32, 40, 48, 64, 128, 256, 512, 1024, 2048, 4096,
@@ -41,7 +41,7 @@ internal sealed class ZstdDecoder
         13, 14, 15, 16,
     ];
 
-    private static readonly uint[] MatchLengthBase =
+    internal static readonly uint[] MatchLengthBase =
     [
         3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
         19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34,
@@ -61,16 +61,16 @@ internal sealed class ZstdDecoder
     private static readonly byte[] OffsetBits = BuildOffsetBits();
 
     // Predefined distributions, RFC 8878 §3.1.1.3.2.2.
-    private static readonly short[] DefaultLiteralLengths =
+    internal static readonly short[] DefaultLiteralLengths =
         [4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1];
 
-    private static readonly short[] DefaultMatchLengths =
+    internal static readonly short[] DefaultMatchLengths =
     [
         1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
         1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1,
     ];
 
-    private static readonly short[] DefaultOffsets =
+    internal static readonly short[] DefaultOffsets =
         [1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1];
 
     private static readonly FseEntry[] PredefinedLiteralLengths = BuildPredefined(DefaultLiteralLengths, 6, LiteralLengthBase, LiteralLengthBits);
