@@ -78,6 +78,7 @@ public class RobustnessTests
             switch (type)
             {
                 case CompressionType.Zstd:
+                    corpus.Add(Codec.Compress(type, input));
                     corpus.Add(ExternalTools.Run("zstd", "-q -c -3", input));
                     corpus.Add(ExternalTools.Run("zstd", "-q -c -19 --no-check", input));
                     corpus.Add(ExternalTools.Run("zstd", "-q -c -1 --no-content-size", input));
