@@ -34,10 +34,10 @@ public static class CompressionCodecs
 
     /// <summary>Compresses <paramref name="source"/> and appends the result to <paramref name="destination"/>.</summary>
     /// <remarks>
-    /// The output is what the Java producer writes for the codec, so that every Kafka consumer reads it:
+    /// The output has the shape the Java producer writes, so that every Kafka consumer reads it:
     /// Snappy in snappy-java's xerial framing (32 KiB chunks), LZ4 as one LZ4 frame with independent
-    /// 64 KiB blocks and no checksums beyond the header's; Zstd as one frame with its content size and
-    /// checksum (a fast greedy compressor, about level 1 of the reference implementation).
+    /// 64 KiB blocks and no checksums beyond the header's, Zstd as one frame with its content size and
+    /// checksum (a fast greedy compressor, near the reference implementation's level 1 in ratio).
     /// </remarks>
     public static void Compress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {

@@ -48,6 +48,8 @@ internal sealed unsafe class ZstdEncoder
     private readonly byte[] _llCodes = new byte[(BlockSize / MinMatch) + 1];
     private readonly byte[] _mlCodes = new byte[(BlockSize / MinMatch) + 1];
     private readonly byte[] _ofCodes = new byte[(BlockSize / MinMatch) + 1];
+    private readonly ulong[] _extraBits = new ulong[(BlockSize / MinMatch) + 1];
+    private readonly byte[] _extraCounts = new byte[(BlockSize / MinMatch) + 1];
     private readonly FseEncoder _llCustom = new();
     private readonly FseEncoder _mlCustom = new();
     private readonly FseEncoder _ofCustom = new();
@@ -334,9 +336,20 @@ internal sealed unsafe class ZstdEncoder
 
             for (int i = 0; i < sequences; i++)
             {
-                _llCodes[i] = (byte)LiteralLengthCode(_literalLengths[i]);
-                _mlCodes[i] = (byte)MatchLengthCode(_matchLengths[i]);
-                _ofCodes[i] = (byte)BitOperations.Log2(_offsetValues[i]);
+                int llCode = LiteralLengthCode(_literalLengths[i]);
+                int mlCode = MatchLengthCode(_matchLengths[i]);
+                int ofCode = BitOperations.Log2(_offsetValues[i]);
+                _llCodes[i] = (byte)llCode;
+                _mlCodes[i] = (byte)mlCode;
+                _ofCodes[i] = (byte)ofCode;
+
+                // The extra bits in write order (literal length, match length, offset): at most 16 + 16 + 23 bits.
+                int llBits = LiteralLengthBits(llCode);
+                int mlBits = MatchLengthBits(mlCode);
+                _extraBits[i] = ((ulong)_literalLengths[i] - ZstdDecoder.LiteralLengthBase[llCode])
+                    | (((ulong)_matchLengths[i] - ZstdDecoder.MatchLengthBase[mlCode]) << llBits)
+                    | ((ulong)(_offsetValues[i] - (1U << ofCode)) << (llBits + mlBits));
+                _extraCounts[i] = (byte)(llBits + mlBits + ofCode);
             }
 
             byte* modes = op++;
@@ -435,28 +448,26 @@ internal sealed unsafe class ZstdEncoder
     {
         // A local writer (never passed by reference beyond inlined calls) stays in registers.
         var writer = new ForwardBitWriter(output);
-        fixed (int* literalLengths = _literalLengths)
-        fixed (int* matchLengths = _matchLengths)
-        fixed (uint* offsetValues = _offsetValues)
         fixed (byte* llCodes = _llCodes)
         fixed (byte* mlCodes = _mlCodes)
         fixed (byte* ofCodes = _ofCodes)
+        fixed (ulong* extraBits = _extraBits)
+        fixed (byte* extraCounts = _extraCounts)
         {
             int n = count - 1;
             uint mlState = mlEncoder?.InitialState(mlCodes[n]) ?? 0;
             uint ofState = ofEncoder?.InitialState(ofCodes[n]) ?? 0;
             uint llState = llEncoder?.InitialState(llCodes[n]) ?? 0;
-            WriteExtraBits(ref writer, literalLengths[n], llCodes[n], matchLengths[n], mlCodes[n], offsetValues[n], ofCodes[n]);
+            writer.AddLong(extraBits[n], extraCounts[n]);
+            writer.Flush();
             for (n = count - 2; n >= 0; n--)
             {
-                int llCode = llCodes[n];
-                int mlCode = mlCodes[n];
-                int ofCode = ofCodes[n];
-                ofEncoder?.Encode(ref writer, ref ofState, ofCode);
-                mlEncoder?.Encode(ref writer, ref mlState, mlCode);
-                llEncoder?.Encode(ref writer, ref llState, llCode);
+                ofEncoder?.Encode(ref writer, ref ofState, ofCodes[n]);
+                mlEncoder?.Encode(ref writer, ref mlState, mlCodes[n]);
+                llEncoder?.Encode(ref writer, ref llState, llCodes[n]);
                 writer.Flush();
-                WriteExtraBits(ref writer, literalLengths[n], llCode, matchLengths[n], mlCode, offsetValues[n], ofCode);
+                writer.AddLong(extraBits[n], extraCounts[n]);
+                writer.Flush();
             }
 
             if (mlEncoder is not null)
@@ -476,16 +487,6 @@ internal sealed unsafe class ZstdEncoder
 
             return ForwardBitWriter.Close(writer);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteExtraBits(ref ForwardBitWriter writer, int literalLength, int llCode, int matchLength, int mlCode, uint offsetValue, int ofCode)
-    {
-        writer.Add((uint)literalLength - ZstdDecoder.LiteralLengthBase[llCode], LiteralLengthBits(llCode));
-        writer.Add((uint)matchLength - ZstdDecoder.MatchLengthBase[mlCode], MatchLengthBits(mlCode));
-        writer.Flush();
-        writer.Add(offsetValue - (1U << ofCode), ofCode);
-        writer.Flush();
     }
 
     private static int LiteralLengthBits(int code) => code < 16 ? 0 : code switch { < 20 => 1, < 22 => 2, < 24 => 3, 24 => 4, _ => code - 19 };
@@ -854,6 +855,14 @@ internal unsafe struct ForwardBitWriter
     public void Add(uint value, int count)
     {
         _container |= (ulong)value << _bits;
+        _bits += count;
+    }
+
+    /// <summary>Adds up to 56 bits at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddLong(ulong value, int count)
+    {
+        _container |= value << _bits;
         _bits += count;
     }
 
