@@ -39,7 +39,7 @@ apt_install() {
 
 if [ "$mode" = "test" ]; then
   # kcat and python3-confluent-kafka link Debian's librdkafka 2.0.2; python3-kafka is kafka-python 2.0.2.
-  apt_install kcat python3 python3-kafka python3-confluent-kafka python3-lz4 python3-snappy python3-zstandard zstd
+  apt_install kcat python3 python3-kafka python3-confluent-kafka python3-lz4 python3-snappy python3-zstandard zstd lz4
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     apt_install nodejs npm
   fi
