@@ -149,16 +149,16 @@ public class RobustnessTests
 
                     break;
                 case 4:
+                {
+                    int count = random.Next(1, 9);
+                    int position = random.Next(data.Count + 1);
+                    for (int i = 0; i < count; i++)
                     {
-                        int count = random.Next(1, 9);
-                        int position = random.Next(data.Count + 1);
-                        for (int i = 0; i < count; i++)
-                        {
-                            data.Insert(position, (byte)random.Next(256));
-                        }
-
-                        break;
+                        data.Insert(position, (byte)random.Next(256));
                     }
+
+                    break;
+                }
 
                 case 5:
                     if (data.Count > 1)
@@ -169,26 +169,26 @@ public class RobustnessTests
 
                     break;
                 case 6:
-                    {
-                        int keep = random.Next(data.Count + 1);
-                        data.RemoveRange(keep, data.Count - keep);
-                        data.AddRange(other.AsSpan(random.Next(other.Length + 1)).ToArray());
-                        break;
-                    }
+                {
+                    int keep = random.Next(data.Count + 1);
+                    data.RemoveRange(keep, data.Count - keep);
+                    data.AddRange(other.AsSpan(random.Next(other.Length + 1)).ToArray());
+                    break;
+                }
 
                 default:
+                {
+                    // Random body behind a valid-looking header.
+                    int keep = Math.Min(data.Count, random.Next(4, 20));
+                    data.RemoveRange(keep, data.Count - keep);
+                    int count = random.Next(0, 300);
+                    for (int i = 0; i < count; i++)
                     {
-                        // Random body behind a valid-looking header.
-                        int keep = Math.Min(data.Count, random.Next(4, 20));
-                        data.RemoveRange(keep, data.Count - keep);
-                        int count = random.Next(0, 300);
-                        for (int i = 0; i < count; i++)
-                        {
-                            data.Add((byte)random.Next(256));
-                        }
-
-                        break;
+                        data.Add((byte)random.Next(256));
                     }
+
+                    break;
+                }
             }
         }
 
