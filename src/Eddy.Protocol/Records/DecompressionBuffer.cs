@@ -67,6 +67,12 @@ public sealed class DecompressionBuffer : IDisposable
     internal ReadOnlySpan<byte> Decompress(CompressionType compression, ReadOnlySpan<byte> compressed, long baseOffset)
     {
         _writer.Reset();
+        if (compressed.IsEmpty)
+        {
+            // No codec's stream is empty; say so here rather than leave it to each codec.
+            throw new KafkaProtocolException($"record batch at base offset {baseOffset}: its {compression} records are 0 bytes long");
+        }
+
         try
         {
             CompressionCodecs.Decompress(compression, compressed, _writer, MaxDecompressedBytes);
