@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Eddy.Protocol.Records.Internal;
 
 namespace Eddy.Protocol.Records;
@@ -35,7 +38,19 @@ public ref struct RecordEnumerator
     private int _position;
     private int _index;
     private int _previousOffsetDelta;
-    private RecordView _current;
+
+    // The current record, kept as positions so that Current builds the view inline and the JIT can
+    // drop whatever the caller does not read.
+    private long _timestampDelta;
+    private int _recordSize;
+    private int _keyStart;
+    private int _keyLength;
+    private int _valueStart;
+    private int _valueLength;
+    private int _headersStart;
+    private int _headersLength;
+    private int _headerCount;
+    private sbyte _attributes;
 
     internal RecordEnumerator(scoped in RecordBatchHeader header, ReadOnlySpan<byte> data, DecompressionBuffer? borrowed)
     {
@@ -51,7 +66,16 @@ public ref struct RecordEnumerator
         _position = 0;
         _index = 0;
         _previousOffsetDelta = -1;
-        _current = default;
+        _timestampDelta = 0;
+        _recordSize = 0;
+        _keyStart = 0;
+        _keyLength = -1;
+        _valueStart = 0;
+        _valueLength = -1;
+        _headersStart = 0;
+        _headersLength = 0;
+        _headerCount = 0;
+        _attributes = 0;
         if (_count < 0)
         {
             throw Corrupt($"RecordCount {_count} is negative");
@@ -59,7 +83,24 @@ public ref struct RecordEnumerator
     }
 
     /// <summary>The current record.</summary>
-    public readonly RecordView Current => _current;
+    public readonly RecordView Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(
+            _baseOffset + _previousOffsetDelta,
+            _previousOffsetDelta,
+            _logAppendTime ? _maxTimestamp : _baseTimestamp + _timestampDelta,
+            _timestampDelta,
+            _attributes,
+            Checked(_data, _keyStart, _keyLength),
+            _keyLength,
+            Checked(_data, _valueStart, _valueLength),
+            _valueLength,
+            Checked(_data, _headersStart, _headersLength),
+            _headerCount,
+            _recordSize,
+            _baseSequence);
+    }
 
     /// <summary>The number of records the batch declares.</summary>
     public readonly int Count => _count;
@@ -107,26 +148,24 @@ public ref struct RecordEnumerator
     {
         ReadOnlySpan<byte> data = _data;
         int start = _position;
-        int pos = start;
-        if (pos >= data.Length)
+        if (start >= data.Length)
         {
-            throw Corrupt($"the batch declares {_count} records but its data ends after {_index}", pos);
+            ThrowPrematureEnd(start);
         }
 
-        if (!Varint.TryReadInt32(data, ref pos, out int length))
+        var v = Varint.ReadInt32(data, start);
+        if (v.Length == 0)
         {
-            throw Corrupt($"record length: {Varint.Describe(data, pos, 32)}", pos);
+            ThrowVarint("record length", data, start, 32);
         }
+
+        int length = v.Value;
+        int pos = start + v.Length;
 
         // Attributes, timestamp delta, offset delta, key length, value length, header count: 1 byte each at least.
-        if (length < BatchLayout.MinRecordSize - 1)
+        if (length < BatchLayout.MinRecordSize - 1 || length > data.Length - pos)
         {
-            throw Corrupt($"record length {length} is less than the {BatchLayout.MinRecordSize - 1} bytes of the smallest record", start);
-        }
-
-        if (length > data.Length - pos)
-        {
-            throw Corrupt($"record length {length} exceeds the {data.Length - pos} bytes left in the batch", start);
+            ThrowRecordLength(length, data.Length - pos, start);
         }
 
         int end = pos + length;
@@ -134,143 +173,184 @@ public ref struct RecordEnumerator
 
         sbyte attributes = (sbyte)body[pos++];
 
-        if (!Varint.TryReadInt64(body, ref pos, out long timestampDelta))
+        var t = Varint.ReadInt64(body, pos);
+        if (t.Length == 0)
         {
-            throw Corrupt($"timestamp delta: {Varint.Describe(body, pos, 64)}", pos);
+            ThrowVarint("timestamp delta", body, pos, 64);
         }
 
-        int fieldAt = pos;
-        if (!Varint.TryReadInt32(body, ref pos, out int offsetDelta))
+        pos += t.Length;
+        v = Varint.ReadInt32(body, pos);
+        if (v.Length == 0)
         {
-            throw Corrupt($"offset delta: {Varint.Describe(body, pos, 32)}", pos);
+            ThrowVarint("offset delta", body, pos, 32);
         }
 
+        int offsetDelta = v.Value;
         if (offsetDelta <= _previousOffsetDelta || offsetDelta > _lastOffsetDelta)
         {
-            ThrowOffsetDelta(offsetDelta, fieldAt);
+            ThrowOffsetDelta(offsetDelta, pos);
         }
 
-        fieldAt = pos;
-        if (!Varint.TryReadInt32(body, ref pos, out int keyLength))
+        pos += v.Length;
+        v = Varint.ReadInt32(body, pos);
+        if (v.Length == 0)
         {
-            throw Corrupt($"key length: {Varint.Describe(body, pos, 32)}", pos);
+            ThrowVarint("key length", body, pos, 32);
         }
 
-        ReadOnlySpan<byte> key = default;
-        if (keyLength >= 0)
+        int keyLength = v.Value;
+        int keyStart = pos + v.Length;
+        if ((uint)keyLength > (uint)(end - keyStart) && keyLength != -1)
         {
-            if (keyLength > end - pos)
-            {
-                throw Corrupt($"key length {keyLength} exceeds the {end - pos} bytes left in the record", fieldAt);
-            }
-
-            key = body.Slice(pos, keyLength);
-            pos += keyLength;
-        }
-        else if (keyLength != -1)
-        {
-            throw Corrupt($"key length {keyLength} is invalid", fieldAt);
+            ThrowFieldLength("key", keyLength, end - keyStart, pos);
         }
 
-        fieldAt = pos;
-        if (!Varint.TryReadInt32(body, ref pos, out int valueLength))
+        pos = keyStart + Math.Max(keyLength, 0);
+        v = Varint.ReadInt32(body, pos);
+        if (v.Length == 0)
         {
-            throw Corrupt($"value length: {Varint.Describe(body, pos, 32)}", pos);
+            ThrowVarint("value length", body, pos, 32);
         }
 
-        ReadOnlySpan<byte> value = default;
-        if (valueLength >= 0)
+        int valueLength = v.Value;
+        int valueStart = pos + v.Length;
+        if ((uint)valueLength > (uint)(end - valueStart) && valueLength != -1)
         {
-            if (valueLength > end - pos)
-            {
-                throw Corrupt($"value length {valueLength} exceeds the {end - pos} bytes left in the record", fieldAt);
-            }
-
-            value = body.Slice(pos, valueLength);
-            pos += valueLength;
-        }
-        else if (valueLength != -1)
-        {
-            throw Corrupt($"value length {valueLength} is invalid", fieldAt);
+            ThrowFieldLength("value", valueLength, end - valueStart, pos);
         }
 
-        fieldAt = pos;
-        if (!Varint.TryReadInt32(body, ref pos, out int headerCount))
+        pos = valueStart + Math.Max(valueLength, 0);
+        v = Varint.ReadInt32(body, pos);
+        if (v.Length == 0)
         {
-            throw Corrupt($"header count: {Varint.Describe(body, pos, 32)}", pos);
+            ThrowVarint("header count", body, pos, 32);
         }
 
-        int headersStart = pos;
-        if (headerCount != 0)
-        {
-            ReadHeaders(body, ref pos, headerCount, fieldAt);
-        }
+        int headerCount = v.Value;
+        int headersStart = pos + v.Length;
+        pos = headerCount == 0 ? headersStart : ReadHeaders(body, headersStart, headerCount, pos);
 
         if (pos != end)
         {
-            throw Corrupt($"record length {length} says the record ends at byte {end} but its fields end at byte {pos}", start);
+            ThrowFieldsEnd(length, end, pos, start);
         }
 
         _position = end;
         _previousOffsetDelta = offsetDelta;
-        _current = new RecordView(
-            _baseOffset + offsetDelta,
-            offsetDelta,
-            _logAppendTime ? _maxTimestamp : _baseTimestamp + timestampDelta,
-            timestampDelta,
-            attributes,
-            key,
-            keyLength,
-            value,
-            valueLength,
-            body.Slice(headersStart, pos - headersStart),
-            headerCount,
-            end - start,
-            _baseSequence);
+        _timestampDelta = t.Value;
+        _attributes = attributes;
+        _recordSize = end - start;
+        _keyStart = keyStart;
+        _keyLength = keyLength;
+        _valueStart = valueStart;
+        _valueLength = valueLength;
+        _headersStart = headersStart;
+        _headersLength = pos - headersStart;
+        _headerCount = headerCount;
     }
 
-    private readonly void ReadHeaders(ReadOnlySpan<byte> body, ref int pos, int headerCount, int countAt)
+    /// <summary>A slice whose bounds were already checked; empty for a negative (null) length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ReadOnlySpan<byte> Checked(ReadOnlySpan<byte> data, int start, int length)
+    {
+        Debug.Assert(length < 0 || (uint)(start + length) <= (uint)data.Length);
+        return length <= 0
+            ? default
+            : MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetReference(data), start), length);
+    }
+
+    /// <summary>Checks <paramref name="headerCount"/> headers from <paramref name="pos"/>; returns where they end.</summary>
+    private readonly int ReadHeaders(ReadOnlySpan<byte> body, int pos, int headerCount, int countAt)
     {
         int end = body.Length;
 
         // Each header takes at least two bytes (two lengths).
         if (headerCount < 0 || headerCount > (end - pos) / 2)
         {
-            throw Corrupt($"header count {headerCount} is invalid for the {end - pos} bytes left in the record", countAt);
+            ThrowHeaderCount(headerCount, end - pos, countAt);
         }
 
         for (int i = 0; i < headerCount; i++)
         {
-            int fieldAt = pos;
-            if (!Varint.TryReadInt32(body, ref pos, out int keyLength))
+            var v = Varint.ReadInt32(body, pos);
+            if (v.Length == 0)
             {
-                throw Corrupt($"header {i} key length: {Varint.Describe(body, pos, 32)}", pos);
+                ThrowHeaderVarint(i, "key", body, pos);
             }
 
-            if (keyLength < 0 || keyLength > end - pos)
+            int keyLength = v.Value;
+            if ((uint)keyLength > (uint)(end - pos - v.Length))
             {
-                throw Corrupt($"header {i} key length {keyLength} is invalid for the {end - pos} bytes left in the record", fieldAt);
+                ThrowHeaderLength(i, "key", keyLength, end - pos - v.Length, pos);
             }
 
-            pos += keyLength;
-            fieldAt = pos;
-            if (!Varint.TryReadInt32(body, ref pos, out int valueLength))
+            pos += v.Length + keyLength;
+            v = Varint.ReadInt32(body, pos);
+            if (v.Length == 0)
             {
-                throw Corrupt($"header {i} value length: {Varint.Describe(body, pos, 32)}", pos);
+                ThrowHeaderVarint(i, "value", body, pos);
             }
 
-            if (valueLength < -1 || valueLength > end - pos)
+            int valueLength = v.Value;
+            if ((uint)valueLength > (uint)(end - pos - v.Length) && valueLength != -1)
             {
-                throw Corrupt($"header {i} value length {valueLength} is invalid for the {end - pos} bytes left in the record", fieldAt);
+                ThrowHeaderLength(i, "value", valueLength, end - pos - v.Length, pos);
             }
 
-            if (valueLength > 0)
-            {
-                pos += valueLength;
-            }
+            pos += v.Length + Math.Max(valueLength, 0);
         }
+
+        return pos;
     }
 
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowPrematureEnd(int at) =>
+        throw Corrupt($"the batch declares {_count} records but its data ends after {_index}", at);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowVarint(string field, ReadOnlySpan<byte> data, int at, int bits) =>
+        throw Corrupt($"{field}: {Varint.Describe(data, at, bits)}", at);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowRecordLength(int length, int left, int at) =>
+        throw Corrupt(
+            length < BatchLayout.MinRecordSize - 1
+                ? $"record length {length} is less than the {BatchLayout.MinRecordSize - 1} bytes of the smallest record"
+                : $"record length {length} exceeds the {left} bytes left in the batch",
+            at);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowFieldLength(string field, int length, int left, int at) =>
+        throw Corrupt(
+            length < -1 ? $"{field} length {length} is invalid" : $"{field} length {length} exceeds the {left} bytes left in the record",
+            at);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowFieldsEnd(int length, int end, int pos, int at) =>
+        throw Corrupt($"record length {length} says the record ends at byte {end} but its fields end at byte {pos}", at);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowHeaderCount(int count, int left, int at) =>
+        throw Corrupt($"header count {count} is invalid for the {left} bytes left in the record", at);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowHeaderVarint(int index, string field, ReadOnlySpan<byte> data, int at) =>
+        throw Corrupt($"header {index} {field} length: {Varint.Describe(data, at, 32)}", at);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void ThrowHeaderLength(int index, string field, int length, int left, int at) =>
+        throw Corrupt($"header {index} {field} length {length} is invalid for the {left} bytes left in the record", at);
+
+    [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void ThrowOffsetDelta(int offsetDelta, int at)
     {
@@ -282,6 +362,7 @@ public ref struct RecordEnumerator
         throw Corrupt(problem, at);
     }
 
+    [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void ThrowTrailing() =>
         throw Corrupt($"{_data.Length - _position} bytes remain after the {_count} records the batch declares", _position);

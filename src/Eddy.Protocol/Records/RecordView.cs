@@ -167,10 +167,13 @@ public ref struct RecordHeaderEnumerator
 
         // The record enumerator already checked every header, so these reads succeed.
         int pos = _position;
-        _ = Varint.TryReadInt32(_data, ref pos, out int keyLength);
-        var key = _data.Slice(pos, keyLength);
-        pos += keyLength;
-        _ = Varint.TryReadInt32(_data, ref pos, out int valueLength);
+        var v = Varint.ReadInt32(_data, pos);
+        pos += v.Length;
+        var key = _data.Slice(pos, v.Value);
+        pos += v.Value;
+        v = Varint.ReadInt32(_data, pos);
+        pos += v.Length;
+        int valueLength = v.Value;
         ReadOnlySpan<byte> value = default;
         if (valueLength >= 0)
         {

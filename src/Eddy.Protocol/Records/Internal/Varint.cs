@@ -9,17 +9,20 @@ namespace Eddy.Protocol.Records.Internal;
 /// </summary>
 internal static class Varint
 {
+    /// <summary>
+    /// Reads a zigzag varint at <paramref name="pos"/>. Returns the value and the bytes it took, or a
+    /// length of 0 when it is truncated or too long. Returned by value (not through ref/out) so the
+    /// caller's position stays in a register.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryReadInt32(ReadOnlySpan<byte> s, ref int pos, out int value)
+    public static VarIntResult ReadInt32(ReadOnlySpan<byte> s, int pos)
     {
         if ((uint)pos < (uint)s.Length)
         {
             uint b = s[pos];
             if (b < 0x80)
             {
-                pos++;
-                value = (int)(b >> 1) ^ -(int)(b & 1);
-                return true;
+                return new VarIntResult((int)(b >> 1) ^ -(int)(b & 1), 1);
             }
 
             if ((uint)(pos + 1) < (uint)s.Length)
@@ -27,36 +30,42 @@ internal static class Varint
                 uint b1 = s[pos + 1];
                 if (b1 < 0x80)
                 {
-                    pos += 2;
                     uint raw = (b & 0x7F) | (b1 << 7);
-                    value = (int)(raw >> 1) ^ -(int)(raw & 1);
-                    return true;
+                    return new VarIntResult((int)(raw >> 1) ^ -(int)(raw & 1), 2);
                 }
             }
         }
 
-        return TryReadInt32Slow(s, ref pos, out value);
+        return ReadInt32Slow(s, pos);
     }
 
+    /// <summary>Reads a zigzag varlong; see <see cref="ReadInt32"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryReadInt64(ReadOnlySpan<byte> s, ref int pos, out long value)
+    public static VarLongResult ReadInt64(ReadOnlySpan<byte> s, int pos)
     {
         if ((uint)pos < (uint)s.Length)
         {
             uint b = s[pos];
             if (b < 0x80)
             {
-                pos++;
-                value = (long)(b >> 1) ^ -(long)(b & 1);
-                return true;
+                return new VarLongResult((long)(b >> 1) ^ -(long)(b & 1), 1);
             }
         }
 
-        return TryReadInt64Slow(s, ref pos, out value);
+        return ReadInt64Slow(s, pos);
+    }
+
+    /// <summary>The <c>ref</c>-style form of <see cref="ReadInt32"/>, for code off the hot path.</summary>
+    public static bool TryReadInt32(ReadOnlySpan<byte> s, ref int pos, out int value)
+    {
+        var v = ReadInt32(s, pos);
+        value = v.Value;
+        pos += v.Length;
+        return v.Length != 0;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryReadInt32Slow(ReadOnlySpan<byte> s, ref int pos, out int value)
+    private static VarIntResult ReadInt32Slow(ReadOnlySpan<byte> s, int pos)
     {
         uint result = 0;
         int p = pos;
@@ -76,18 +85,15 @@ internal static class Varint
             result |= (b & 0x7F) << shift;
             if (b < 0x80)
             {
-                pos = p;
-                value = (int)(result >> 1) ^ -(int)(result & 1);
-                return true;
+                return new VarIntResult((int)(result >> 1) ^ -(int)(result & 1), p - pos);
             }
         }
 
-        value = 0;
-        return false;
+        return default;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryReadInt64Slow(ReadOnlySpan<byte> s, ref int pos, out long value)
+    private static VarLongResult ReadInt64Slow(ReadOnlySpan<byte> s, int pos)
     {
         ulong result = 0;
         int p = pos;
@@ -107,14 +113,11 @@ internal static class Varint
             result |= (b & 0x7F) << shift;
             if (b < 0x80)
             {
-                pos = p;
-                value = (long)(result >> 1) ^ -(long)(result & 1);
-                return true;
+                return new VarLongResult((long)(result >> 1) ^ -(long)(result & 1), p - pos);
             }
         }
 
-        value = 0;
-        return false;
+        return default;
     }
 
     /// <summary>Says why a varint at <paramref name="pos"/> could not be read.</summary>
@@ -181,4 +184,18 @@ internal static class Varint
 
         s[pos++] = (byte)raw;
     }
+}
+
+/// <summary>A varint's value and the bytes it took (0 when it could not be read).</summary>
+internal readonly struct VarIntResult(int value, int length)
+{
+    public readonly int Value = value;
+    public readonly int Length = length;
+}
+
+/// <summary>A varlong's value and the bytes it took (0 when it could not be read).</summary>
+internal readonly struct VarLongResult(long value, int length)
+{
+    public readonly long Value = value;
+    public readonly int Length = length;
 }
