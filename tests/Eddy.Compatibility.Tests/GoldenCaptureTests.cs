@@ -1,6 +1,8 @@
 using Eddy.Compatibility.Tests.Infrastructure;
 using Eddy.Protocol;
+using Eddy.Protocol.Compression;
 using Eddy.Protocol.Messages;
+using Eddy.Protocol.Records;
 using Xunit.Abstractions;
 
 namespace Eddy.Compatibility.Tests;
@@ -24,9 +26,9 @@ public class GoldenCaptureTests(ITestOutputHelper output)
         await using var broker = new ScriptedBroker();
         var run = await Peers.RunAsync(
             Peers.Kcat,
-            ["-b", broker.Bootstrap, "-P", "-t", "golden", "-K", ":", "-H", "h=1", "-z", codec, "-X", "client.id=kcat-golden", "-X", "message.timeout.ms=20000"],
+            ["-b", broker.Bootstrap, "-P", "-t", "golden", "-K", ":", "-H", "h=1", "-X", $"compression.codec={codec}", "-X", "client.id=kcat-golden", "-X", "message.timeout.ms=20000", "-X", "linger.ms=200"],
             Deadline,
-            standardInput: "key-0:value-0\nkey-1:value-1\nkey-2:value-2\n");
+            standardInput: string.Concat(Enumerable.Range(0, 3).Select(i => $"key-{i}:{ScriptedValue(i)}\n")));
         Assert.True(run.ExitCode == 0, run.ToString());
 
         var captured = AssertAllDecodedAndReencoded(broker);
@@ -42,6 +44,10 @@ public class GoldenCaptureTests(ITestOutputHelper output)
 
         var produce = AssertProduced(captured, codec, expectedVersion: 7);
         Assert.Equal(-1, produce.Acks);
+        var records = DecodeRecords(captured, codec);
+        Assert.Equal(["key-0", "key-1", "key-2"], records.Select(r => r.Key));
+        Assert.Equal(Enumerable.Range(0, 3).Select(ScriptedValue), records.Select(r => r.Value));
+        Assert.All(records, r => Assert.Equal("h=1", r.Headers));
     }
 
     [Theory]
@@ -66,6 +72,7 @@ public class GoldenCaptureTests(ITestOutputHelper output)
         // It infers Kafka 2.3 from the advertised ranges and sends Produce v7.
         var produce = AssertProduced(captured, codec, expectedVersion: 7);
         Assert.Equal(-1, produce.Acks);
+        AssertScriptedRecords(DecodeRecords(captured, codec));
     }
 
     [Theory]
@@ -85,6 +92,70 @@ public class GoldenCaptureTests(ITestOutputHelper output)
         var produce = AssertProduced(captured, codec, expectedVersion: 7);
         Assert.Equal(-1, produce.Acks);
         Assert.Equal("kafkajs-golden", captured[0].Header.ClientId);
+        AssertScriptedRecords(DecodeRecords(captured, codec));
+    }
+
+    /// <summary>A compressible value, so that clients really compress (librdkafka sends a batch uncompressed when that is smaller).</summary>
+    private static string ScriptedValue(int i) => $"value-{i}-" + string.Concat(Enumerable.Repeat("abcdefghij", 20));
+
+    /// <summary>What produce.py and produce.js send: key-i, ScriptedValue(i), header h=i, timestamp 1700000000000 + i.</summary>
+    private static void AssertScriptedRecords(List<DecodedRecord> records)
+    {
+        Assert.Equal(3, records.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal($"key-{i}", records[i].Key);
+            Assert.Equal(ScriptedValue(i), records[i].Value);
+            Assert.Equal($"h={i}", records[i].Headers);
+            Assert.Equal(1_700_000_000_000 + i, records[i].Timestamp);
+        }
+    }
+
+    private sealed record DecodedRecord(string Key, string Value, string Headers, long Timestamp);
+
+    /// <summary>Decodes every record of every captured Produce batch, checking CRC and codec on the way.</summary>
+    private static List<DecodedRecord> DecodeRecords(List<CapturedRequest> captured, string codec)
+    {
+        var expected = codec switch
+        {
+            "gzip" => CompressionType.Gzip,
+            "snappy" => CompressionType.Snappy,
+            "lz4" => CompressionType.Lz4,
+            "zstd" => CompressionType.Zstd,
+            _ => CompressionType.None,
+        };
+        var records = new List<DecodedRecord>();
+        using var buffer = new DecompressionBuffer();
+        foreach (var request in captured.Where(c => c.Header.ApiKey == ApiKey.Produce))
+        {
+            foreach (var partition in ((ProduceRequest)request.Body!).TopicData.SelectMany(t => t.PartitionData))
+            {
+                var reader = new RecordBatchReader(partition.Records!.Value.Span);
+                while (reader.TryReadNext(out var batch))
+                {
+                    batch.EnsureValidCrc();
+                    Assert.Equal(expected, batch.Header.Attributes.Compression);
+                    foreach (var record in batch.GetRecords(buffer))
+                    {
+                        var headers = new List<string>();
+                        foreach (var header in record.Headers)
+                        {
+                            headers.Add($"{System.Text.Encoding.UTF8.GetString(header.Key)}={System.Text.Encoding.UTF8.GetString(header.Value)}");
+                        }
+
+                        records.Add(new DecodedRecord(
+                            System.Text.Encoding.UTF8.GetString(record.Key),
+                            System.Text.Encoding.UTF8.GetString(record.Value),
+                            string.Join(",", headers),
+                            record.Timestamp));
+                    }
+                }
+
+                Assert.False(reader.IsTruncated);
+            }
+        }
+
+        return records;
     }
 
     private List<CapturedRequest> AssertAllDecodedAndReencoded(ScriptedBroker broker)

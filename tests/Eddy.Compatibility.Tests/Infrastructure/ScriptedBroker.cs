@@ -165,7 +165,11 @@ internal sealed class ScriptedBroker : IAsyncDisposable
                 var response = new ApiVersionsResponse();
                 foreach (var api in KafkaApis.All)
                 {
-                    response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion { ApiKey = (short)api.Key, MinVersion = api.MinSupported, MaxVersion = api.MaxSupported });
+                    // librdkafka 2.0.2 compresses with gzip, snappy or lz4 only if the broker's Produce
+                    // range includes v0 (rdkafka_msgset_writer.c, compr_req), so offer it here; the
+                    // clients under test still pick v7.
+                    short min = api.Key == ApiKey.Produce ? (short)0 : api.MinSupported;
+                    response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion { ApiKey = (short)api.Key, MinVersion = min, MaxVersion = api.MaxSupported });
                 }
 
                 return response;

@@ -12,7 +12,7 @@ async function main () {
   await producer.connect()
   const messages = []
   for (let i = 0; i < Number(count); i++) {
-    messages.push({ key: `key-${i}`, value: `value-${i}`, headers: { h: `${i}` }, timestamp: String(1700000000000 + i) })
+    messages.push({ key: `key-${i}`, value: `value-${i}-` + 'abcdefghij'.repeat(20), headers: { h: `${i}` }, timestamp: String(1700000000000 + i) })
   }
   const results = await producer.send({ topic, acks: -1, compression: codecs[codec], messages })
   for (const r of results) console.log(r.partition, r.baseOffset)

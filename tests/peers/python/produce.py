@@ -22,7 +22,7 @@ futures = [
     producer.send(
         topic,
         key=f"key-{i}".encode(),
-        value=f"value-{i}".encode(),
+        value=(f"value-{i}-" + "abcdefghij" * 20).encode(),  # compressible, so codecs are really used
         headers=[("h", str(i).encode())],
         timestamp_ms=1700000000000 + i,
     )
