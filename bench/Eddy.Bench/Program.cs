@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Eddy.Bench;
 
 /// <summary>The macro (end-to-end) benchmark harness. Micro-benchmarks live in bench/Eddy.Benchmarks.</summary>
