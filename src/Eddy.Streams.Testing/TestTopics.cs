@@ -192,9 +192,11 @@ public sealed class TestOutputTopic<TKey, TValue>
 
     /// <summary>Reads every remaining record into a map of the latest value per key (a table's final state).</summary>
     /// <returns>The map.</returns>
+#pragma warning disable CS8714
     public Dictionary<TKey, TValue> ReadKeyValuesToMap()
     {
         var map = new Dictionary<TKey, TValue>();
+#pragma warning disable CS8714 // keys are checked for null below, as Kafka does
         while (!IsEmpty)
         {
             var r = ReadRecord();
@@ -204,6 +206,8 @@ public sealed class TestOutputTopic<TKey, TValue>
             }
             map[r.Key] = r.Value;
         }
+#pragma warning restore CS8714
         return map;
     }
+#pragma warning restore CS8714
 }

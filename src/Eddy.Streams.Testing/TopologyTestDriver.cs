@@ -55,7 +55,7 @@ public sealed class TopologyTestDriver : IDisposable
         topology.Builder.Rewrite(_config);
         var cache = new ThreadCache(_config.StateStoreCacheMaxBytes);
         _producer = new CapturingProducer(this);
-        var collector = new RecordCollector(_producer, _config.LoggerFactory.CreateLogger<TopologyTestDriver>());
+        var collector = new RecordCollector(_producer, _config.LoggerFactory.CreateLogger("Eddy.Streams.Testing.TopologyTestDriver"));
 
         var globalNodes = topology.Builder.GlobalNodes();
         var globalStores = new Dictionary<string, IStateStore>(StringComparer.Ordinal);
@@ -267,10 +267,7 @@ public sealed class TopologyTestDriver : IDisposable
 
     private void ThrowIfClosed()
     {
-        if (_closed)
-        {
-            throw new ObjectDisposedException(nameof(TopologyTestDriver));
-        }
+        ObjectDisposedException.ThrowIf(_closed, this);
     }
 
     private sealed class CapturingProducer(TopologyTestDriver driver) : IStreamsProducer

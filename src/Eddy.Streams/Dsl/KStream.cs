@@ -274,14 +274,14 @@ public interface IKGroupedStream<TKey, TValue>
     /// <param name="named">The processor name.</param>
     /// <param name="materialized">How the counts are stored.</param>
     /// <returns>The counts.</returns>
-    IKTable<TKey, long> Count(Named? named = null, Materialized<TKey, long>? materialized = null);
+    IKTable<TKey, long> Count(Materialized<TKey, long>? materialized = null, Named? named = null);
 
     /// <summary>Combines values per key; the first value is the initial aggregate.</summary>
     /// <param name="reducer">Combines the aggregate with a new value.</param>
     /// <param name="named">The processor name.</param>
     /// <param name="materialized">How the aggregate is stored.</param>
     /// <returns>The aggregate.</returns>
-    IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> reducer, Named? named = null, Materialized<TKey, TValue>? materialized = null);
+    IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> reducer, Materialized<TKey, TValue>? materialized = null, Named? named = null);
 
     /// <summary>Aggregates values per key from an initial value.</summary>
     /// <typeparam name="TAgg">The aggregate type.</typeparam>
@@ -290,7 +290,7 @@ public interface IKGroupedStream<TKey, TValue>
     /// <param name="named">The processor name.</param>
     /// <param name="materialized">How the aggregate is stored.</param>
     /// <returns>The aggregate.</returns>
-    IKTable<TKey, TAgg> Aggregate<TAgg>(Func<TAgg> initializer, Func<TKey, TValue, TAgg, TAgg> aggregator, Named? named = null, Materialized<TKey, TAgg>? materialized = null);
+    IKTable<TKey, TAgg> Aggregate<TAgg>(Func<TAgg> initializer, Func<TKey, TValue, TAgg, TAgg> aggregator, Materialized<TKey, TAgg>? materialized = null, Named? named = null);
 
     /// <summary>Starts a co-grouped aggregation: several grouped streams feeding one aggregate.</summary>
     /// <typeparam name="TAgg">The aggregate type.</typeparam>
@@ -323,7 +323,7 @@ public interface ICogroupedKStream<TKey, TAgg>
     /// <param name="named">The processor name prefix.</param>
     /// <param name="materialized">How the aggregate is stored.</param>
     /// <returns>The aggregate.</returns>
-    IKTable<TKey, TAgg> Aggregate(Func<TAgg> initializer, Named? named = null, Materialized<TKey, TAgg>? materialized = null);
+    IKTable<TKey, TAgg> Aggregate(Func<TAgg> initializer, Materialized<TKey, TAgg>? materialized = null, Named? named = null);
 }
 
 /// <summary>A re-keyed table, ready to aggregate with adders and subtractors (Kafka's <c>KGroupedTable</c>).</summary>
@@ -336,7 +336,7 @@ public interface IKGroupedTable<TKey, TValue>
     /// <param name="named">The processor name.</param>
     /// <param name="materialized">How the counts are stored.</param>
     /// <returns>The counts.</returns>
-    IKTable<TKey, long> Count(Named? named = null, Materialized<TKey, long>? materialized = null);
+    IKTable<TKey, long> Count(Materialized<TKey, long>? materialized = null, Named? named = null);
 
     /// <summary>Combines values per key: <paramref name="adder"/> for new rows, <paramref name="subtractor"/> for replaced or deleted ones.</summary>
     /// <param name="adder">Adds a value.</param>
@@ -344,7 +344,7 @@ public interface IKGroupedTable<TKey, TValue>
     /// <param name="named">The processor name.</param>
     /// <param name="materialized">How the aggregate is stored.</param>
     /// <returns>The aggregate.</returns>
-    IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> adder, Func<TValue, TValue, TValue> subtractor, Named? named = null, Materialized<TKey, TValue>? materialized = null);
+    IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> adder, Func<TValue, TValue, TValue> subtractor, Materialized<TKey, TValue>? materialized = null, Named? named = null);
 
     /// <summary>Aggregates values per key with an adder and a subtractor.</summary>
     /// <typeparam name="TAgg">The aggregate type.</typeparam>
@@ -355,7 +355,7 @@ public interface IKGroupedTable<TKey, TValue>
     /// <param name="materialized">How the aggregate is stored.</param>
     /// <returns>The aggregate.</returns>
     IKTable<TKey, TAgg> Aggregate<TAgg>(Func<TAgg> initializer, Func<TKey, TValue, TAgg, TAgg> adder, Func<TKey, TValue, TAgg, TAgg> subtractor,
-        Named? named = null, Materialized<TKey, TAgg>? materialized = null);
+        Materialized<TKey, TAgg>? materialized = null, Named? named = null);
 }
 
 /// <summary>

@@ -106,18 +106,18 @@ internal sealed class KGroupedStreamImpl<TKey, TValue>(InternalStreamsBuilder bu
 
     public string? UserRepartitionName { get; } = userRepartitionName;
 
-    public IKTable<TKey, long> Count(Named? named = null, Materialized<TKey, long>? materialized = null)
+    public IKTable<TKey, long> Count(Materialized<TKey, long>? materialized = null, Named? named = null)
         => DoAggregate("KSTREAM-AGGREGATE-", named, materialized, materialized?.ValueSerde ?? Serdes.Int64(),
             s => () => new KStreamAggregate<TKey, TValue, long>(s, static () => 0L, static (_, _, agg) => agg + 1));
 
-    public IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> reducer, Named? named = null, Materialized<TKey, TValue>? materialized = null)
+    public IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> reducer, Materialized<TKey, TValue>? materialized = null, Named? named = null)
     {
         ArgumentNullException.ThrowIfNull(reducer);
         return DoAggregate("KSTREAM-REDUCE-", named, materialized, materialized?.ValueSerde ?? ValueSerde,
             s => () => new KStreamReduce<TKey, TValue>(s, reducer));
     }
 
-    public IKTable<TKey, TAgg> Aggregate<TAgg>(Func<TAgg> initializer, Func<TKey, TValue, TAgg, TAgg> aggregator, Named? named = null, Materialized<TKey, TAgg>? materialized = null)
+    public IKTable<TKey, TAgg> Aggregate<TAgg>(Func<TAgg> initializer, Func<TKey, TValue, TAgg, TAgg> aggregator, Materialized<TKey, TAgg>? materialized = null, Named? named = null)
     {
         ArgumentNullException.ThrowIfNull(initializer);
         ArgumentNullException.ThrowIfNull(aggregator);
@@ -200,7 +200,7 @@ internal sealed class CogroupedKStreamImpl<TKey, TAgg>(InternalStreamsBuilder bu
         return this;
     }
 
-    public IKTable<TKey, TAgg> Aggregate(Func<TAgg> initializer, Named? named = null, Materialized<TKey, TAgg>? materialized = null)
+    public IKTable<TKey, TAgg> Aggregate(Func<TAgg> initializer, Materialized<TKey, TAgg>? materialized = null, Named? named = null)
     {
         ArgumentNullException.ThrowIfNull(initializer);
         var storeName = materialized?.StoreName ?? builder.NewStoreName("COGROUPKSTREAM-AGGREGATE-");
@@ -235,11 +235,11 @@ internal sealed class CogroupedKStreamImpl<TKey, TAgg>(InternalStreamsBuilder bu
 internal sealed class KGroupedTableImpl<TKey, TValue>(InternalStreamsBuilder builder, string name, ISerde<TKey>? keySerde, ISerde<TValue>? valueSerde,
     string? userRepartitionName) : IKGroupedTable<TKey, TValue>
 {
-    public IKTable<TKey, long> Count(Named? named = null, Materialized<TKey, long>? materialized = null)
+    public IKTable<TKey, long> Count(Materialized<TKey, long>? materialized = null, Named? named = null)
         => DoAggregate("KTABLE-AGGREGATE-", named, materialized, materialized?.ValueSerde ?? Serdes.Int64(),
             s => () => new KTableAggregate<TKey, TValue, long>(s, static () => 0L, static (_, _, agg) => agg + 1, static (_, _, agg) => agg - 1));
 
-    public IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> adder, Func<TValue, TValue, TValue> subtractor, Named? named = null, Materialized<TKey, TValue>? materialized = null)
+    public IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> adder, Func<TValue, TValue, TValue> subtractor, Materialized<TKey, TValue>? materialized = null, Named? named = null)
     {
         ArgumentNullException.ThrowIfNull(adder);
         ArgumentNullException.ThrowIfNull(subtractor);
@@ -248,7 +248,7 @@ internal sealed class KGroupedTableImpl<TKey, TValue>(InternalStreamsBuilder bui
     }
 
     public IKTable<TKey, TAgg> Aggregate<TAgg>(Func<TAgg> initializer, Func<TKey, TValue, TAgg, TAgg> adder, Func<TKey, TValue, TAgg, TAgg> subtractor,
-        Named? named = null, Materialized<TKey, TAgg>? materialized = null)
+        Materialized<TKey, TAgg>? materialized = null, Named? named = null)
     {
         ArgumentNullException.ThrowIfNull(initializer);
         ArgumentNullException.ThrowIfNull(adder);
