@@ -5,16 +5,16 @@ namespace Eddy.Streams.SerDes;
 
 /// <summary>UTF-8 strings, as Kafka's <c>StringSerde</c>.</summary>
 /// <example><code>var serde = Serdes.String();</code></example>
-public sealed class StringSerde : Serde<string?>
+public sealed class StringSerde : Serde<string>
 {
     /// <summary>The shared instance.</summary>
     public static StringSerde Instance { get; } = new();
 
     /// <inheritdoc/>
-    public override byte[]? Serialize(string? data, SerializationContext context) => data is null ? null : Encoding.UTF8.GetBytes(data);
+    public override byte[]? Serialize(string data, SerializationContext context) => data is null ? null : Encoding.UTF8.GetBytes(data);
 
     /// <inheritdoc/>
-    public override string? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null : Encoding.UTF8.GetString(data);
+    public override string Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null! : Encoding.UTF8.GetString(data);
 
     /// <inheritdoc/>
     public override ISerde<TOther>? GetSerde<TOther>() => typeof(TOther) == typeof(string) ? (ISerde<TOther>)(object)this : null;
@@ -170,16 +170,16 @@ public sealed class DoubleSerde : FixedSizeSerde<double>
 
 /// <summary>Raw bytes, passed through (a copy is made on read).</summary>
 /// <example><code>var serde = Serdes.ByteArray();</code></example>
-public sealed class ByteArraySerde : Serde<byte[]?>
+public sealed class ByteArraySerde : Serde<byte[]>
 {
     /// <summary>The shared instance.</summary>
     public static ByteArraySerde Instance { get; } = new();
 
     /// <inheritdoc/>
-    public override byte[]? Serialize(byte[]? data, SerializationContext context) => data;
+    public override byte[]? Serialize(byte[] data, SerializationContext context) => data;
 
     /// <inheritdoc/>
-    public override byte[]? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null : data.ToArray();
+    public override byte[] Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null! : data.ToArray();
 
     /// <inheritdoc/>
     public override ISerde<TOther>? GetSerde<TOther>() => typeof(TOther) == typeof(byte[]) ? (ISerde<TOther>)(object)this : null;

@@ -13,9 +13,9 @@ namespace Eddy.Streams.SerDes;
 /// </example>
 public static class Serdes
 {
-    /// <summary>UTF-8 strings.</summary>
+    /// <summary>UTF-8 strings (null reads and writes as null bytes).</summary>
     /// <returns>The serde.</returns>
-    public static ISerde<string?> String() => StringSerde.Instance;
+    public static ISerde<string> String() => StringSerde.Instance;
 
     /// <summary>32-bit integers, big-endian.</summary>
     /// <returns>The serde.</returns>
@@ -39,7 +39,7 @@ public static class Serdes
 
     /// <summary>Raw bytes.</summary>
     /// <returns>The serde.</returns>
-    public static ISerde<byte[]?> ByteArray() => ByteArraySerde.Instance;
+    public static ISerde<byte[]> ByteArray() => ByteArraySerde.Instance;
 
     /// <summary>Raw bytes as <see cref="State.Bytes"/>, the store key type.</summary>
     /// <returns>The serde.</returns>
