@@ -91,8 +91,9 @@ internal sealed class NodeContext<TKeyOut, TValueOut> : IProcessorContext<TKeyOu
     public TStore GetStateStore<TStore>(string name)
         where TStore : IStateStore
     {
-        if (Task.GlobalStores.TryGetValue(name, out var global))
+        if (!_stores.Contains(name) && Task.GlobalStores.TryGetValue(name, out var global))
         {
+            // Global stores are written only by their global source; everyone else reads them.
             var ro = global is Internal.State.IReadOnlyWrappable w ? w.AsReadOnly() : global;
             return ro is TStore g ? g : throw WrongType<TStore>(name, global);
         }
