@@ -23,7 +23,7 @@ public sealed class StringSerde : Serde<string>
 /// <summary>Base for fixed-size big-endian numbers: null bytes give the type's default.</summary>
 /// <typeparam name="T">The number type.</typeparam>
 /// <example><code>var serde = Serdes.Int64();</code></example>
-public abstract class FixedSizeSerde<T> : Serde<T>
+public abstract class FixedSizeSerde<T> : Serde<T>, IFixedSizeWriter<T>
     where T : struct
 {
     /// <summary>The encoded size in bytes.</summary>
@@ -41,6 +41,10 @@ public abstract class FixedSizeSerde<T> : Serde<T>
     /// <param name="source">The bytes.</param>
     /// <returns>The value.</returns>
     protected abstract T Read(ReadOnlySpan<byte> source);
+
+    int IFixedSizeWriter<T>.EncodedSize => Size;
+
+    void IFixedSizeWriter<T>.WriteTo(T value, Span<byte> destination) => Write(value, destination);
 
     /// <inheritdoc/>
     public sealed override byte[]? Serialize(T data, SerializationContext context)
@@ -281,4 +285,12 @@ public sealed class CompositeSerde<T> : Serde<T>
 
     /// <inheritdoc/>
     public override T Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => _deserializer.Deserialize(data, isNull, context);
+}
+
+/// <summary>Serdes of fixed-size values that can write into a caller's buffer (avoids an allocation in stores).</summary>
+internal interface IFixedSizeWriter<in T>
+{
+    int EncodedSize { get; }
+
+    void WriteTo(T value, Span<byte> destination);
 }

@@ -31,6 +31,8 @@ public readonly struct Bytes : IEquatable<Bytes>, IComparable<Bytes>
     /// <summary>The bytes as a span.</summary>
     public ReadOnlySpan<byte> Span => _bytes;
 
+    internal bool SameArray(Bytes other) => ReferenceEquals(_bytes, other._bytes) && _bytes is not null;
+
     /// <summary>The number of bytes.</summary>
     public int Length => _bytes?.Length ?? 0;
 

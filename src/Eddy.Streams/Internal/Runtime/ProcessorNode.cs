@@ -119,25 +119,41 @@ internal sealed class NodeContext<TKeyOut, TValueOut> : IProcessorContext<TKeyOu
         var task = Task;
         var previousNode = task.CurrentNode ?? throw new StreamsException(
             "Current node is unknown. This can happen if 'Forward()' is called in an illegal scope: only from Process() or a punctuation.");
-        var previousContext = task.RecordContext;
-        if (record.Timestamp != previousContext.Timestamp || !ReferenceEquals(record.RawHeaders, previousContext.Headers))
+        // The record context follows the forwarded record's timestamp and headers (Kafka's ProcessorContextImpl.forward);
+        // it is copied and restored only when they differ, which keeps the common path free of struct copies.
+        var changed = record.Timestamp != task.RecordContext.Timestamp || !ReferenceEquals(record.RawHeaders, task.RecordContext.Headers);
+        var previousContext = default(Internal.State.ProcessorRecordContext);
+        if (changed)
         {
+            previousContext = task.RecordContext;
             task.RecordContext = previousContext with { Timestamp = record.Timestamp, Headers = record.RawHeaders };
         }
         try
         {
             var children = _children;
-            for (var i = 0; i < children.Length; i++)
+            if (children.Length == 1)
             {
-                var child = children[i];
-                task.CurrentNode = child;
-                child.Process(record);
+                var only = children[0];
+                task.CurrentNode = only;
+                only.Process(record);
+            }
+            else
+            {
+                for (var i = 0; i < children.Length; i++)
+                {
+                    var child = children[i];
+                    task.CurrentNode = child;
+                    child.Process(record);
+                }
             }
         }
         finally
         {
             task.CurrentNode = previousNode;
-            task.RecordContext = previousContext;
+            if (changed)
+            {
+                task.RecordContext = previousContext;
+            }
         }
     }
 

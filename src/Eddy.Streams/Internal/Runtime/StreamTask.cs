@@ -95,7 +95,16 @@ internal sealed class TaskContext : IInternalStoreContext
 
     public IReadOnlyDictionary<string, IStateStore> GlobalStores { get; }
 
-    public ProcessorRecordContext RecordContext { get; set; } = ProcessorRecordContext.None;
+    // A field, not a property: the forward path reads and writes it per record.
+#pragma warning disable CA1051, SA1401
+    public ProcessorRecordContext RecordContextField = ProcessorRecordContext.None;
+#pragma warning restore CA1051, SA1401
+
+    public ProcessorRecordContext RecordContext
+    {
+        get => RecordContextField;
+        set => RecordContextField = value;
+    }
 
     public ProcessorNode? CurrentNode { get; set; }
 
@@ -254,6 +263,8 @@ internal sealed class StreamTask : IDisposable
     private readonly Dictionary<TopicPartition, long> _consumedOffsets = [];
     private bool _initialized;
     private bool _closed;
+    private string? _lastTypedTopic;
+    private SourceNode? _lastTypedSource;
 
     public StreamTask(TaskId id, ProcessorTopology topology, StreamsConfig config, IRecordCollector collector, ThreadCache? cache,
         IReadOnlyDictionary<string, IStateStore> globalStores, bool isGlobal = false)
@@ -359,9 +370,12 @@ internal sealed class StreamTask : IDisposable
     public void ProcessTyped<TKey, TValue>(string topic, int partition, long offset, TKey key, TValue value, long timestamp, Headers? headers = null)
     {
         EnsureRunning();
-        if (_topology.SourceFor(topic) is not SourceNode<TKey, TValue> source)
+        if (!ReferenceEquals(topic, _lastTypedTopic) || _lastTypedSource is not SourceNode<TKey, TValue> source)
         {
-            throw new StreamsException($"Task {Id} has no source of <{typeof(TKey).Name}, {typeof(TValue).Name}> for topic {topic}.");
+            source = _topology.SourceFor(topic) as SourceNode<TKey, TValue>
+                ?? throw new StreamsException($"Task {Id} has no source of <{typeof(TKey).Name}, {typeof(TValue).Name}> for topic {topic}.");
+            _lastTypedTopic = topic;
+            _lastTypedSource = source;
         }
         if (timestamp > Context.StreamTime)
         {

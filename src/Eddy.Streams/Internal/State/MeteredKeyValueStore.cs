@@ -189,6 +189,14 @@ internal sealed class ValueAndTimestampSerde<TValue>(ISerde<TValue> inner) : Ser
         {
             return null;
         }
+        if (inner is IFixedSizeWriter<TValue> fixedSize)
+        {
+            // One allocation for numbers: timestamp and value written straight into the result.
+            var buffer = new byte[8 + fixedSize.EncodedSize];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer, data.Timestamp);
+            fixedSize.WriteTo(data.Value, buffer.AsSpan(8));
+            return buffer;
+        }
         var raw = inner.Serialize(data.Value, context);
         if (raw is null)
         {

@@ -13,6 +13,7 @@ internal sealed class CacheEntry
     // LRU list (most recent at head) and dirty list (arrival order), both intrusive.
     public CacheEntry? LruPrev, LruNext, DirtyPrev, DirtyNext;
     public bool InDirtyList;
+    public bool Removed;
 
     public long Size => Key.Length + (Value?.Length ?? 0) + 64;
 }
@@ -48,21 +49,36 @@ internal sealed class NamedCache
 
     public long Flushes { get; private set; }
 
+    // The entry of the last read: aggregations read a key and then write it, so the write skips the lookup.
+    private CacheEntry? _last;
+
     public CacheEntry? Get(Bytes key)
     {
         if (_map.TryGetValue(key, out var e))
         {
             Hits++;
             MoveToHead(e);
+            _last = e;
             return e;
         }
         Misses++;
         return null;
     }
 
+    private bool TryFind(Bytes key, out CacheEntry e)
+    {
+        var last = _last;
+        if (last is not null && !last.Removed && key.SameArray(last.Key))
+        {
+            e = last;
+            return true;
+        }
+        return _map.TryGetValue(key, out e!);
+    }
+
     public void Put(Bytes key, byte[]? value, bool dirty, in ProcessorRecordContext context)
     {
-        if (_map.TryGetValue(key, out var e))
+        if (TryFind(key, out var e))
         {
             if (!dirty && e.IsDirty)
             {
@@ -99,6 +115,7 @@ internal sealed class NamedCache
         {
             return null;
         }
+        e.Removed = true;
         SizeBytes -= e.Size;
         UnlinkLru(e);
         if (e.InDirtyList)
@@ -119,6 +136,7 @@ internal sealed class NamedCache
         SizeBytes -= eldest.Size;
         UnlinkLru(eldest);
         _map.Remove(eldest.Key);
+        eldest.Removed = true;
         if (eldest.IsDirty)
         {
             Flush(eldest);
@@ -194,7 +212,12 @@ internal sealed class NamedCache
 
     public void Clear()
     {
+        foreach (var e in _map.Values)
+        {
+            e.Removed = true;
+        }
         _map.Clear();
+        _last = null;
         _lruHead = _lruTail = _dirtyHead = _dirtyTail = null;
         _dirtyCount = 0;
         SizeBytes = 0;
