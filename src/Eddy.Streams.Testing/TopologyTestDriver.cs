@@ -276,7 +276,6 @@ public sealed class TopologyTestDriver : IDisposable
 
         public void Send(in ProducerRecord record)
         {
-            record.Headers?.SetReadOnly();
             driver.Captured(record with { Partition = record.Partition ?? 0, Headers = record.Headers?.Clone() });
         }
 

@@ -23,28 +23,35 @@ public readonly record struct Header(string Key, byte[]? Value);
 /// </example>
 public sealed class Headers : IEnumerable<Header>
 {
-    private readonly List<Header> _items;
+    private static readonly List<Header> NoItems = [];
+
+    // Allocated on the first Add, so that records read without headers cost one small object.
+    private List<Header>? _items;
     private bool _readOnly;
 
     /// <summary>A shared, empty, read-only instance used for records without headers.</summary>
     public static Headers Empty { get; } = CreateEmpty();
 
     /// <summary>Creates an empty header list.</summary>
-    public Headers() => _items = [];
+    public Headers() { }
 
     /// <summary>Creates a header list with a copy of <paramref name="headers"/>.</summary>
     /// <param name="headers">The headers to copy.</param>
-    public Headers(IEnumerable<Header> headers) => _items = [.. headers];
+    public Headers(IEnumerable<Header> headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        _items = [.. headers];
+    }
 
     /// <summary>The number of headers.</summary>
-    public int Count => _items.Count;
+    public int Count => _items?.Count ?? 0;
 
     /// <summary>True when the list cannot be changed (such as <see cref="Empty"/>).</summary>
     public bool IsReadOnly => _readOnly;
 
     /// <summary>The header at <paramref name="index"/>.</summary>
     /// <param name="index">The position.</param>
-    public Header this[int index] => _items[index];
+    public Header this[int index] => (_items ?? NoItems)[index];
 
     /// <summary>Adds a header at the end and returns this list.</summary>
     /// <param name="key">The header key.</param>
@@ -54,7 +61,7 @@ public sealed class Headers : IEnumerable<Header>
     {
         ArgumentNullException.ThrowIfNull(key);
         ThrowIfReadOnly();
-        _items.Add(new Header(key, value));
+        (_items ??= []).Add(new Header(key, value));
         return this;
     }
 
@@ -70,7 +77,7 @@ public sealed class Headers : IEnumerable<Header>
     public Headers Remove(string key)
     {
         ThrowIfReadOnly();
-        _items.RemoveAll(h => h.Key == key);
+        _items?.RemoveAll(h => h.Key == key);
         return this;
     }
 
@@ -79,11 +86,12 @@ public sealed class Headers : IEnumerable<Header>
     /// <returns>The value or null.</returns>
     public byte[]? LastValue(string key)
     {
-        for (var i = _items.Count - 1; i >= 0; i--)
+        var items = _items ?? NoItems;
+        for (var i = items.Count - 1; i >= 0; i--)
         {
-            if (_items[i].Key == key)
+            if (items[i].Key == key)
             {
-                return _items[i].Value;
+                return items[i].Value;
             }
         }
         return null;
@@ -94,7 +102,7 @@ public sealed class Headers : IEnumerable<Header>
     /// <returns>The matching headers.</returns>
     public IEnumerable<Header> GetAll(string key)
     {
-        foreach (var h in _items)
+        foreach (var h in _items ?? NoItems)
         {
             if (h.Key == key)
             {
@@ -108,26 +116,27 @@ public sealed class Headers : IEnumerable<Header>
 
     /// <summary>A mutable copy of this list.</summary>
     /// <returns>The copy.</returns>
-    public Headers Clone() => new(_items);
+    public Headers Clone() => new(_items ?? NoItems);
 
     /// <inheritdoc/>
-    public List<Header>.Enumerator GetEnumerator() => _items.GetEnumerator();
+    public List<Header>.Enumerator GetEnumerator() => (_items ?? NoItems).GetEnumerator();
 
-    IEnumerator<Header> IEnumerable<Header>.GetEnumerator() => _items.GetEnumerator();
+    IEnumerator<Header> IEnumerable<Header>.GetEnumerator() => (_items ?? NoItems).GetEnumerator();
 
-    IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => (_items ?? NoItems).GetEnumerator();
 
     /// <inheritdoc/>
     public override string ToString()
     {
         var sb = new StringBuilder("[");
-        for (var i = 0; i < _items.Count; i++)
+        var items = _items ?? NoItems;
+        for (var i = 0; i < items.Count; i++)
         {
             if (i > 0)
             {
                 sb.Append(", ");
             }
-            sb.Append(_items[i].Key).Append('=').Append(_items[i].Value is null ? "null" : Convert.ToHexString(_items[i].Value!));
+            sb.Append(items[i].Key).Append('=').Append(items[i].Value is null ? "null" : Convert.ToHexString(items[i].Value!));
         }
         return sb.Append(']').ToString();
     }

@@ -255,4 +255,26 @@ public class ProcessorApiTests
         driver.CreateInputTopic<string, string>("in").PipeInput("a", "x", 0);
         Assert.Equal(1L, driver.GetKeyValueStore<string, long>("counts")!.Get("a"));
     }
+
+    private sealed class AddsHeader : IProcessor<string, string, string, string>
+    {
+        private IProcessorContext<string, string> _ctx = null!;
+
+        public void Init(IProcessorContext<string, string> context) => _ctx = context;
+
+        public void Process(Record<string, string> record)
+        {
+            record.Headers.Add("trace", "t1");
+            _ctx.Forward(record);
+        }
+    }
+
+    [Fact]
+    public void Consumed_records_have_mutable_headers_like_kafka()
+    {
+        var topology = new Topology().AddSource<string, string>("src", ["in"]).AddProcessor("p", () => new AddsHeader(), "src").AddSink<string, string>("sink", "out", "p");
+        using var driver = new TopologyTestDriver(topology, Config());
+        driver.CreateInputTopic<string, string>("in").PipeInput("k", "v");
+        Assert.Equal("t1"u8.ToArray(), driver.CreateOutputTopic<string, string>("out").ReadRecord().Headers.LastValue("trace"));
+    }
 }

@@ -136,7 +136,8 @@ internal sealed class RecordQueue<TKey, TValue> : RecordQueue
         _headReady = false;
         _headKey = default!;
         _headValue = default!;
-        task.ProcessSourceRecord(_source, raw.Topic, raw.Partition, raw.Offset, Record<TKey, TValue>.Create(key, value, ts, raw.Headers));
+        // Like Kafka, every consumed record has mutable headers, so processors may add to them.
+        task.ProcessSourceRecord(_source, raw.Topic, raw.Partition, raw.Offset, Record<TKey, TValue>.Create(key, value, ts, raw.Headers ?? new Headers()));
     }
 }
 
