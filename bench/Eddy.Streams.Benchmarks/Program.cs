@@ -23,7 +23,7 @@ public sealed partial class BenchJson : JsonSerializerContext
 /// In-process throughput of Eddy.Streams tasks, driven like the runtime drives them (records added to a task's
 /// queues, processed one by one, committed periodically), with no broker. Reports records/s per core: records
 /// divided by process CPU time (all threads, GC included), and bytes allocated per record.
-/// Usage: dotnet run -c Release --project bench/Eddy.Streams.Benchmarks [-- --records N] [--quick]
+/// Usage: dotnet run -c Release --project bench/Eddy.Streams.Benchmarks [-- --records N] [--quick] [--only "(b)"]
 /// </summary>
 public static class Program
 {
@@ -36,6 +36,8 @@ public static class Program
         var recordsArg = Array.IndexOf(args, "--records");
         long stateless = recordsArg >= 0 ? long.Parse(args[recordsArg + 1], CultureInfo.InvariantCulture) : quick ? 1_000_000 : 20_000_000;
         var stateful = stateless / 2;
+        var onlyArg = Array.IndexOf(args, "--only");
+        _only = onlyArg >= 0 ? args[onlyArg + 1] : null;
 
         Console.WriteLine($"Eddy.Streams in-process benchmark: {Environment.ProcessorCount} cores, {Keys:N0} Zipf(1.0) keys, commit every {CommitEvery:N0} records");
         Console.WriteLine($"{"scenario",-44} {"records",12} {"wall s",8} {"cores",6} {"rec/s/core",14} {"B/rec",8}");
@@ -87,8 +89,14 @@ public static class Program
         public void Flush() { }
     }
 
+    private static string? _only;
+
     private static void Run(string name, long n, int[] keyIndexes, Scenario scenario, Format format, long cacheBytes)
     {
+        if (_only is not null && !name.Contains(_only, StringComparison.Ordinal))
+        {
+            return;
+        }
         // Warm up (JIT, tiering) on a smaller run, then measure a fresh task.
         Execute(Math.Min(n / 5, 2_000_000), keyIndexes, scenario, format, cacheBytes, out _);
         GC.Collect();

@@ -198,6 +198,7 @@ internal class ChangeLoggingKeyValueBytesStore : IKeyValueStore<Bytes, byte[]>, 
 {
     private readonly IKeyValueStore<Bytes, byte[]> _inner;
     private IInternalStoreContext? _context;
+    private string _topic = "";
 
     public ChangeLoggingKeyValueBytesStore(IKeyValueStore<Bytes, byte[]> inner) => _inner = inner;
 
@@ -216,6 +217,7 @@ internal class ChangeLoggingKeyValueBytesStore : IKeyValueStore<Bytes, byte[]>, 
     public void Init(IStateStoreContext context, IStateStore root)
     {
         _context = context as IInternalStoreContext ?? throw new StreamsException("Change-logging stores need a task context.");
+        _topic = _context.ChangelogTopic(Name);
         _inner.Init(context, root);
         if (_inner is LruMemoryStore lru)
         {
@@ -224,7 +226,9 @@ internal class ChangeLoggingKeyValueBytesStore : IKeyValueStore<Bytes, byte[]>, 
         }
     }
 
-    protected virtual void Log(Bytes key, byte[]? value) => _context!.LogChange(Name, key, value, _context.RecordContext.Timestamp);
+    protected string Topic => _topic;
+
+    protected virtual void Log(Bytes key, byte[]? value) => _context!.LogChange(Name, _topic, key, value, _context.RecordContext.Timestamp);
 
     public byte[]? Get(Bytes key) => _inner.Get(key);
 
@@ -290,6 +294,6 @@ internal sealed class ChangeLoggingTimestampedKeyValueBytesStore(IKeyValueStore<
             return;
         }
         var ctx = StoreContext!;
-        ctx.LogChange(Name, key, ValueAndTimestampSerde.RawValue(value), ValueAndTimestampSerde.Timestamp(value));
+        ctx.LogChange(Name, Topic, key, ValueAndTimestampSerde.RawValue(value), ValueAndTimestampSerde.Timestamp(value));
     }
 }

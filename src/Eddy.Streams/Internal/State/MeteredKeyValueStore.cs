@@ -181,6 +181,8 @@ internal sealed class MeteredTimestampedKeyValueStore<TKey, TValue>(IKeyValueSto
 /// <summary>Serializes <see cref="ValueAndTimestamp{TValue}"/> as Kafka does: 8-byte big-endian timestamp, then the value bytes.</summary>
 internal sealed class ValueAndTimestampSerde<TValue>(ISerde<TValue> inner) : Serde<ValueAndTimestamp<TValue>>
 {
+    private readonly IFixedSizeWriter<TValue>? _fixedSize = inner as IFixedSizeWriter<TValue>;
+
     public ISerde<TValue> Inner => inner;
 
     public override byte[]? Serialize(ValueAndTimestamp<TValue> data, SerializationContext context)
@@ -189,7 +191,7 @@ internal sealed class ValueAndTimestampSerde<TValue>(ISerde<TValue> inner) : Ser
         {
             return null;
         }
-        if (inner is IFixedSizeWriter<TValue> fixedSize)
+        if (_fixedSize is { } fixedSize)
         {
             // One allocation for numbers: timestamp and value written straight into the result.
             var buffer = new byte[8 + fixedSize.EncodedSize];

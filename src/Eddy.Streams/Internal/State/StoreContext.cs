@@ -20,6 +20,9 @@ internal interface IInternalStoreContext : IStateStoreContext
     /// <summary>Sends a changelog record through the task's record collector.</summary>
     void LogChange(string storeName, Bytes key, byte[]? value, long timestamp);
 
+    /// <summary>Sends a changelog record to a changelog topic resolved once by the store.</summary>
+    void LogChange(string storeName, string changelogTopic, Bytes key, byte[]? value, long timestamp);
+
     /// <summary>The changelog topic of a store: &lt;application.id&gt;-&lt;store&gt;-changelog.</summary>
     string ChangelogTopic(string storeName);
 }
