@@ -220,3 +220,27 @@ public class DescribeTests
             "      <-- KSTREAM-SOURCE-0000000001\n", text);
     }
 }
+
+public class TopicGroupTests
+{
+    [Fact]
+    public void Topic_groups_list_what_each_sub_topology_reads_and_writes()
+    {
+        var builder = new StreamsBuilder();
+        builder.Stream<string, string>("lines")
+            .GroupBy((k, v) => v, Grouped<string, string>.As("words"))
+            .Count(Materialized<string, long>.As("counts"))
+            .ToStream().To("out");
+        builder.Stream<string, string>("other").Repartition(Repartitioned<string, string>.As("fixed").WithNumberOfPartitions(6)).To("out2");
+        var topology = builder.Build();
+        topology.Builder.ApplicationId = "app";
+        var groups = topology.Builder.TopicGroups();
+        Assert.Equal(4, groups.Count);
+        Assert.Equal(["lines"], groups[0].SourceTopics);
+        Assert.Equal(["app-words-repartition"], groups[0].SinkTopics);
+        Assert.Equal(["app-words-repartition"], groups[1].RepartitionSourceTopics.Keys);
+        Assert.Equal(["app-counts-changelog"], groups[1].StateChangelogTopics);
+        Assert.Equal(["out"], groups[1].SinkTopics);
+        Assert.Equal(6, groups[3].RepartitionSourceTopics["app-fixed-repartition"]);
+    }
+}

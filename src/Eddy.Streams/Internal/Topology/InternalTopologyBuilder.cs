@@ -96,6 +96,10 @@ internal sealed class SinkNodeFactory<TKey, TValue>(string name, string[] predec
     }
 }
 
+/// <summary>The topics of one sub-topology (see InternalTopologyBuilder.TopicGroups).</summary>
+internal sealed record TopicsInfo(int SubtopologyId, IReadOnlyList<string> SourceTopics, IReadOnlyList<Regex> SourcePatterns,
+    IReadOnlyDictionary<string, int?> RepartitionSourceTopics, IReadOnlyList<string> SinkTopics, IReadOnlyList<string> StateChangelogTopics);
+
 /// <summary>Union-find over node names: sub-topologies are the connected components (Kafka's QuickUnion).</summary>
 internal sealed class QuickUnion
 {
@@ -534,6 +538,65 @@ internal sealed class InternalTopologyBuilder
                 g.WithCachingDisabled();
             }
         }
+    }
+
+    /// <summary>
+    /// What each sub-topology reads and writes, for the runtime to create internal topics and to assign tasks
+    /// (Kafka's TopicsInfo): source topics, repartition topics it reads (with a partition count when fixed),
+    /// sink topics and the changelog topics of its stores. Internal names are prefixed with the application id.
+    /// </summary>
+    public List<TopicsInfo> TopicGroups()
+    {
+        var result = new List<TopicsInfo>();
+        foreach (var (id, nodes) in Subtopologies())
+        {
+            var sources = new List<string>();
+            var repartitionSources = new Dictionary<string, int?>(StringComparer.Ordinal);
+            var sinks = new List<string>();
+            var changelogs = new List<string>();
+            var patterns = new List<Regex>();
+            foreach (var name in nodes)
+            {
+                switch (_nodes[name])
+                {
+                    case SourceNodeFactory src:
+                        foreach (var t in src.Topics)
+                        {
+                            if (_internalTopics.Contains(t))
+                            {
+                                repartitionSources[DecorateTopic(t)] = _repartitionPartitions.GetValueOrDefault(t);
+                            }
+                            else
+                            {
+                                sources.Add(t);
+                            }
+                        }
+                        if (src.Pattern is { } p)
+                        {
+                            patterns.Add(p);
+                        }
+                        break;
+                    case SinkNodeFactory sink when sink.Topic is { } topic:
+                        sinks.Add(_internalTopics.Contains(topic) ? DecorateTopic(topic) : topic);
+                        break;
+                    case ProcessorNodeFactory proc:
+                        foreach (var store in proc.StoreNames)
+                        {
+                            if (_stores.TryGetValue(store, out var f) && f.Builder.LoggingEnabled)
+                            {
+                                var changelog = DecorateTopic(store + "-changelog");
+                                if (!changelogs.Contains(changelog))
+                                {
+                                    changelogs.Add(changelog);
+                                }
+                            }
+                        }
+                        break;
+                }
+            }
+            result.Add(new TopicsInfo(id, sources, patterns, repartitionSources, sinks, changelogs));
+        }
+        return result;
     }
 
     public TopologyDescription Describe() => TopologyDescriber.Describe(this, NodeGroups(), IsGlobalSource, n => _globalSourceToStore[n]);
