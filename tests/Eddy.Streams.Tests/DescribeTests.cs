@@ -244,3 +244,41 @@ public class TopicGroupTests
         Assert.Equal(6, groups[3].RepartitionSourceTopics["app-fixed-repartition"]);
     }
 }
+
+public class NamingTests
+{
+    private static IEnumerable<string> Names(Topology t) => t.Describe().Subtopologies.SelectMany(s => s.Nodes).Select(n => n.Name).Order(StringComparer.Ordinal);
+
+    [Fact]
+    public void Unnamed_repartition_uses_generated_names_for_its_topic_and_nodes()
+    {
+        var builder = new StreamsBuilder();
+        builder.Stream<string, string>("in").SelectKey((k, v) => v).Repartition().To("out");
+        var t = builder.Build();
+        Assert.Equal(
+            ["KSTREAM-FILTER-0000000004", "KSTREAM-KEY-SELECT-0000000001", "KSTREAM-SINK-0000000003", "KSTREAM-SINK-0000000006", "KSTREAM-SOURCE-0000000000", "KSTREAM-SOURCE-0000000005"],
+            Names(t));
+        Assert.Contains("(topic: KSTREAM-REPARTITION-0000000002-repartition)", t.Describe().ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void User_names_replace_generated_ones_without_burning_indexes()
+    {
+        var builder = new StreamsBuilder();
+        builder.Table("users", Consumed<string, string>.As("users-source"))
+            .Filter((k, v) => true, Named.As("active"))
+            .ToStream(Named.As("to-stream"))
+            .Peek((k, v) => { }, Named.As("log"))
+            .To("out", Produced<string, string>.As("write"));
+        builder.Stream<string, string>("in").MapValues(v => v);
+        Assert.Equal(["KSTREAM-MAPVALUES-0000000002", "KSTREAM-SOURCE-0000000001", "active", "log", "to-stream", "users-source", "users-source-table-source", "write"], Names(builder.Build()));
+    }
+
+    [Fact]
+    public void Count_with_a_named_store_names_the_changelog_after_it()
+    {
+        var builder = new StreamsBuilder();
+        builder.Stream<string, string>("in").GroupByKey().Count(Materialized<string, long>.As("my-counts"));
+        Assert.Equal(["app-my-counts-changelog"], builder.Build().InternalTopics("app"));
+    }
+}
