@@ -46,10 +46,13 @@ internal sealed class RecordQueue<TKey, TValue> : RecordQueue
     private TValue _headValue = default!;
     private long _headTimestamp;
 
+    private readonly bool _builtInExtractor;
+
     public RecordQueue(TopicPartition partition, SourceNode<TKey, TValue> source, TaskContext task) : base(partition)
     {
         _source = source;
         _task = task;
+        _builtInExtractor = source.TimestampExtractor is FailOnInvalidTimestamp or LogAndSkipOnInvalidTimestamp or UsePartitionTimeOnInvalidTimestamp;
     }
 
     public override int Count => _raw.Count + (_headReady ? 1 : 0);
@@ -100,15 +103,24 @@ internal sealed class RecordQueue<TKey, TValue> : RecordQueue
                 _task.RecordDropped(_source.Name);
                 continue;
             }
-            var stamped = new ConsumeRecord<TKey, TValue>(raw.Topic, raw.Partition, raw.Offset, raw.Timestamp, raw.TimestampType, raw.Headers, key, value);
             long ts;
-            try
+            if (_builtInExtractor && raw.Timestamp >= 0)
             {
-                ts = _source.TimestampExtractor.Extract(stamped, PartitionTime);
+                // The built-in extractors all return a valid record timestamp unchanged; skip the generic
+                // virtual call on the hot path.
+                ts = raw.Timestamp;
             }
-            catch (StreamsException e)
+            else
             {
-                throw new StreamsException(e.Message, e) { TaskId = _task.TaskId };
+                var stamped = new ConsumeRecord<TKey, TValue>(raw.Topic, raw.Partition, raw.Offset, raw.Timestamp, raw.TimestampType, raw.Headers, key, value);
+                try
+                {
+                    ts = _source.TimestampExtractor.Extract(stamped, PartitionTime);
+                }
+                catch (StreamsException e)
+                {
+                    throw new StreamsException(e.Message, e) { TaskId = _task.TaskId };
+                }
             }
             if (ts < 0)
             {
