@@ -236,3 +236,50 @@ public class StreamOperatorTests
         Assert.Contains("invalid (negative) timestamp", e.Message, StringComparison.Ordinal);
     }
 }
+
+public class RecordPropagationTests
+{
+    public static TheoryData<string> Operators => new() { "filter", "filterNot", "map", "mapValues", "flatMap", "flatMapValues", "selectKey", "peek", "merge", "repartition", "split", "processValues", "count-cached", "count-uncached", "toTable" };
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void Every_operator_keeps_the_input_timestamp_and_headers(string op)
+    {
+        var builder = new StreamsBuilder();
+        var s = builder.Stream<string, string>("in");
+        IKStream<string, string> result = op switch
+        {
+            "filter" => s.Filter((k, v) => true),
+            "filterNot" => s.FilterNot((k, v) => false),
+            "map" => s.Map((k, v) => KeyValue.Pair(k, v)),
+            "mapValues" => s.MapValues(v => v),
+            "flatMap" => s.FlatMap((k, v) => new[] { KeyValue.Pair(k, v) }),
+            "flatMapValues" => s.FlatMapValues(v => new[] { v }),
+            "selectKey" => s.SelectKey((k, v) => k),
+            "peek" => s.Peek((k, v) => { }),
+            "merge" => s.Merge(builder.Stream<string, string>("other")),
+            "repartition" => s.Repartition(),
+            "split" => s.Split().DefaultBranch().Values.Single(),
+            "processValues" => s.ProcessValues(() => new Identity()),
+            "count-cached" => s.GroupByKey().Count().ToStream().MapValues(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            "count-uncached" => s.GroupByKey().Count(Materialized<string, long>.With(null, null).WithCachingDisabled()).ToStream().MapValues(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            "toTable" => s.ToTable(materialized: Materialized<string, string>.As("t")).ToStream(),
+            _ => throw new ArgumentOutOfRangeException(nameof(op)),
+        };
+        result.To("out");
+        using var driver = new TopologyTestDriver(builder.Build(), new StreamsConfig { ApplicationId = "prop" });
+        driver.CreateInputTopic<string, string>("in").PipeInput("k", "1", 1234, new Headers().Add("trace", "abc"));
+        var record = driver.CreateOutputTopic<string, string>("out").ReadRecord();
+        Assert.Equal(("k", "1", 1234L), (record.Key, record.Value, record.Timestamp!.Value));
+        Assert.Equal("abc"u8.ToArray(), record.Headers.LastValue("trace"));
+    }
+
+    private sealed class Identity : IFixedKeyProcessor<string, string, string>
+    {
+        private IFixedKeyProcessorContext<string, string> _ctx = null!;
+
+        public void Init(IFixedKeyProcessorContext<string, string> context) => _ctx = context;
+
+        public void Process(FixedKeyRecord<string, string> record) => _ctx.Forward(record);
+    }
+}
