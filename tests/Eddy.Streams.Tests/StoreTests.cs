@@ -182,3 +182,34 @@ public class StoreTests
         Assert.False(store.IsOpen);
     }
 }
+
+public class StoreLookupPathTests
+{
+    [Theory]
+    [InlineData(true, 5)]
+    [InlineData(false, 5)]
+    [InlineData(true, 400)]
+    [InlineData(false, 400)]
+    public void Counts_are_exact_for_short_and_long_keys_with_and_without_cache(bool caching, int keyLength)
+    {
+        var builder = new StreamsBuilder();
+        var m = Dsl.Materialized<string, long>.As("c");
+        builder.Stream<string, string>("in").GroupByKey().Count(caching ? m : m.WithCachingDisabled());
+        using var driver = new Testing.TopologyTestDriver(builder.Build(), new StreamsConfig { ApplicationId = "lk" });
+        var input = driver.CreateInputTopic<string, string>("in");
+        var keys = Enumerable.Range(0, 20).Select(i => new string((char)('a' + i), keyLength)).ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var k in keys)
+            {
+                input.PipeInput(k, "v");
+            }
+        }
+        var store = driver.GetKeyValueStore<string, long>("c")!;
+        Assert.All(keys, k => Assert.Equal(3L, store.Get(k)));
+        store.Delete(keys[0]);
+        Assert.False(store.TryGet(keys[0], out _));
+        input.PipeInput(keys[0], "v");
+        Assert.Equal(1L, store.Get(keys[0]));
+    }
+}

@@ -5,8 +5,11 @@ namespace Eddy.Streams.SerDes;
 
 /// <summary>UTF-8 strings, as Kafka's <c>StringSerde</c>.</summary>
 /// <example><code>var serde = Serdes.String();</code></example>
-public sealed class StringSerde : Serde<string>
+public sealed class StringSerde : Serde<string>, ISpanSerializer<string>
 {
+    bool ISpanSerializer<string>.TrySerialize(string value, Span<byte> destination, out int written)
+        => System.Text.Encoding.UTF8.TryGetBytes(value, destination, out written);
+
     /// <summary>The shared instance.</summary>
     public static StringSerde Instance { get; } = new();
 
@@ -23,9 +26,21 @@ public sealed class StringSerde : Serde<string>
 /// <summary>Base for fixed-size big-endian numbers: null bytes give the type's default.</summary>
 /// <typeparam name="T">The number type.</typeparam>
 /// <example><code>var serde = Serdes.Int64();</code></example>
-public abstract class FixedSizeSerde<T> : Serde<T>, IFixedSizeWriter<T>
+public abstract class FixedSizeSerde<T> : Serde<T>, IFixedSizeWriter<T>, ISpanSerializer<T>
     where T : struct
 {
+    bool ISpanSerializer<T>.TrySerialize(T value, Span<byte> destination, out int written)
+    {
+        if (destination.Length < Size)
+        {
+            written = 0;
+            return false;
+        }
+        Write(value, destination);
+        written = Size;
+        return true;
+    }
+
     /// <summary>The encoded size in bytes.</summary>
     protected abstract int Size { get; }
 
@@ -293,4 +308,10 @@ internal interface IFixedSizeWriter<in T>
     int EncodedSize { get; }
 
     void WriteTo(T value, Span<byte> destination);
+}
+
+/// <summary>Serdes that can write a non-null value into a caller's buffer (stores serialize lookup keys this way).</summary>
+internal interface ISpanSerializer<in T>
+{
+    bool TrySerialize(T value, Span<byte> destination, out int written);
 }

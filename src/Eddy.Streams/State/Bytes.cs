@@ -129,3 +129,19 @@ public readonly struct Bytes : IEquatable<Bytes>, IComparable<Bytes>
     /// <inheritdoc/>
     public override string ToString() => _bytes is null ? "null" : Convert.ToHexString(_bytes);
 }
+
+/// <summary>Compares <see cref="Bytes"/> by content and lets dictionaries look keys up by a span, without allocating.</summary>
+internal sealed class BytesComparer : IEqualityComparer<Bytes>, IAlternateEqualityComparer<ReadOnlySpan<byte>, Bytes>
+{
+    public static BytesComparer Instance { get; } = new();
+
+    public bool Equals(Bytes x, Bytes y) => x.Equals(y);
+
+    public int GetHashCode(Bytes obj) => obj.GetHashCode();
+
+    public bool Equals(ReadOnlySpan<byte> alternate, Bytes other) => !other.IsNull && alternate.SequenceEqual(other.Span);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate) => Bytes.ComputeHash(alternate);
+
+    public Bytes Create(ReadOnlySpan<byte> alternate) => Bytes.Wrap(alternate.ToArray());
+}

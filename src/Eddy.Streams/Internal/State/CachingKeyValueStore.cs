@@ -9,7 +9,7 @@ namespace Eddy.Streams.Internal.State;
 /// per key, until a commit or an eviction flushes them: then each dirty entry is written to the store below
 /// (and so to the changelog) and handed to the flush listener, which forwards it downstream.
 /// </summary>
-internal sealed class CachingKeyValueStore : IKeyValueStore<Bytes, byte[]>, ICachingBytesStore, IWrappedStore
+internal sealed class CachingKeyValueStore : IKeyValueStore<Bytes, byte[]>, ICachingBytesStore, IWrappedStore, ISpanKeyLookup
 {
     private readonly IKeyValueStore<Bytes, byte[]> _inner;
     private IInternalStoreContext? _context;
@@ -92,6 +92,20 @@ internal sealed class CachingKeyValueStore : IKeyValueStore<Bytes, byte[]>, ICac
                 ctx.RecordContext = current;
             }
         }
+    }
+
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[] value, out Bytes storedKey)
+    {
+        var e = _named!.Get(key);
+        if (e is not null)
+        {
+            value = e.Value!;
+            storedKey = e.Key;
+            return e.Value is not null;
+        }
+        // A miss reads through with an allocated key, which the cache then keeps.
+        storedKey = Bytes.Wrap(key.ToArray());
+        return TryGet(storedKey, out value);
     }
 
     public byte[]? Get(Bytes key) => TryGet(key, out var v) ? v : null;
@@ -194,7 +208,7 @@ internal sealed class CachingKeyValueStore : IKeyValueStore<Bytes, byte[]>, ICac
 /// Hands every write of the store below to the task's record collector as a changelog record
 /// (Kafka's ChangeLoggingKeyValueBytesStore). The runtime creates the changelog topic.
 /// </summary>
-internal class ChangeLoggingKeyValueBytesStore : IKeyValueStore<Bytes, byte[]>, IWrappedStore
+internal class ChangeLoggingKeyValueBytesStore : IKeyValueStore<Bytes, byte[]>, IWrappedStore, ISpanKeyLookup
 {
     private readonly IKeyValueStore<Bytes, byte[]> _inner;
     private IInternalStoreContext? _context;
@@ -233,6 +247,16 @@ internal class ChangeLoggingKeyValueBytesStore : IKeyValueStore<Bytes, byte[]>, 
     public byte[]? Get(Bytes key) => _inner.Get(key);
 
     public bool TryGet(Bytes key, out byte[] value) => _inner.TryGet(key, out value);
+
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[] value, out Bytes storedKey)
+    {
+        if (_inner is ISpanKeyLookup span)
+        {
+            return span.TryGet(key, out value, out storedKey);
+        }
+        storedKey = Bytes.Wrap(key.ToArray());
+        return _inner.TryGet(storedKey, out value);
+    }
 
     public void Put(Bytes key, byte[]? value)
     {

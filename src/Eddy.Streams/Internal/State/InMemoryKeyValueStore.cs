@@ -9,13 +9,27 @@ namespace Eddy.Streams.Internal.State;
 /// for range scans. Updating an existing key touches only the hash map. Iterators work on a snapshot of the keys
 /// in range and read values lazily, like Kafka's InMemoryKeyValueStore.
 /// </summary>
-internal sealed class InMemoryKeyValueStore : IKeyValueStore<Bytes, byte[]>
+internal sealed class InMemoryKeyValueStore : IKeyValueStore<Bytes, byte[]>, ISpanKeyLookup
 {
-    private readonly Dictionary<Bytes, byte[]> _map = [];
+    private readonly Dictionary<Bytes, byte[]> _map = new(BytesComparer.Instance);
     private readonly SortedSet<Bytes> _keys = [];
     private bool _open;
 
     public InMemoryKeyValueStore(string name) => Name = name;
+
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[] value, out Bytes storedKey)
+    {
+        var lookup = _map.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(key, out var actualKey, out var v))
+        {
+            value = v;
+            storedKey = actualKey;
+            return true;
+        }
+        value = null!;
+        storedKey = default;
+        return false;
+    }
 
     public string Name { get; }
 

@@ -18,6 +18,9 @@ internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>
     private TKey _lastKey = default!;
     private Bytes _lastKeyBytes;
     private readonly EqualityComparer<TKey> _keyComparer = EqualityComparer<TKey>.Default;
+    private readonly byte[] _scratch = new byte[256];
+    private ISpanSerializer<TKey>? _spanSerializer;
+    private ISpanKeyLookup? _spanLookup;
 
     public MeteredKeyValueStore(IKeyValueStore<Bytes, byte[]> inner, ISerde<TKey>? keySerde)
     {
@@ -43,6 +46,8 @@ internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>
     {
         var topic = context is IInternalStoreContext ic ? ic.ChangelogTopic(Name) : Name;
         KeySerde = SerdeResolver.Resolve(_keySerdeOverride, context.Config, true, "state store " + Name);
+        _spanSerializer = KeySerde as ISpanSerializer<TKey>;
+        _spanLookup = _spanSerializer is null ? null : _inner as ISpanKeyLookup;
         ValueSerde = ResolveValueSerde(context.Config);
         _keyCtx = new SerializationContext(MessageComponentType.Key, topic);
         _valueCtx = new SerializationContext(MessageComponentType.Value, topic);
@@ -79,7 +84,22 @@ internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>
 
     public bool TryGet(TKey key, out TValue value)
     {
-        if (_inner.TryGet(KeyBytes(key), out var raw) && raw is not null)
+        byte[]? raw;
+        if (_spanLookup is not null && key is not null && !(_hasLastKey && _keyComparer.Equals(key, _lastKey))
+            && _spanSerializer!.TrySerialize(key, _scratch, out var written))
+        {
+            // Serialize into a reused buffer and look up by span; remember the stored key for the Put that
+            // usually follows (aggregations), so neither allocates for an existing key.
+            _spanLookup.TryGet(_scratch.AsSpan(0, written), out raw, out var storedKey);
+            _lastKey = key;
+            _lastKeyBytes = storedKey;
+            _hasLastKey = !storedKey.IsNull;
+        }
+        else if (!_inner.TryGet(KeyBytes(key), out raw))
+        {
+            raw = null;
+        }
+        if (raw is not null)
         {
             value = ValueFrom(raw);
             return true;

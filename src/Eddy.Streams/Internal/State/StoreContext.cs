@@ -51,3 +51,12 @@ internal interface IWrappedStore
 {
     IStateStore Wrapped { get; }
 }
+
+/// <summary>
+/// Bytes stores that can look a key up by a span (serialized into a reused buffer), returning the stored key so
+/// that a following write of the same key reuses it: no allocation for reads and updates of existing keys.
+/// </summary>
+internal interface ISpanKeyLookup
+{
+    bool TryGet(ReadOnlySpan<byte> key, out byte[] value, out Bytes storedKey);
+}

@@ -27,11 +27,29 @@ internal readonly record struct DirtyEntry(Bytes Key, byte[]? Value, ProcessorRe
 /// </summary>
 internal sealed class NamedCache
 {
-    private readonly Dictionary<Bytes, CacheEntry> _map = [];
+    private readonly Dictionary<Bytes, CacheEntry> _map = new(BytesComparer.Instance);
+    private readonly Dictionary<Bytes, CacheEntry>.AlternateLookup<ReadOnlySpan<byte>> _spanLookup;
     private CacheEntry? _lruHead, _lruTail, _dirtyHead, _dirtyTail;
     private int _dirtyCount;
 
-    public NamedCache(string name) => Name = name;
+    public NamedCache(string name)
+    {
+        Name = name;
+        _spanLookup = _map.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    public CacheEntry? Get(ReadOnlySpan<byte> key)
+    {
+        if (_spanLookup.TryGetValue(key, out var e))
+        {
+            Hits++;
+            MoveToHead(e);
+            _last = e;
+            return e;
+        }
+        Misses++;
+        return null;
+    }
 
     public string Name { get; }
 
