@@ -18,6 +18,9 @@ internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>
     private TKey _lastKey = default!;
     private Bytes _lastKeyBytes;
     private readonly EqualityComparer<TKey> _keyComparer = EqualityComparer<TKey>.Default;
+
+    // Reusing the last key's bytes is safe only for keys that cannot change behind our back.
+    private static readonly bool CacheKeys = typeof(TKey) == typeof(string) || typeof(TKey).IsValueType;
     private readonly byte[] _scratch = new byte[256];
     private ISpanSerializer<TKey>? _spanSerializer;
     private ISpanKeyLookup? _spanLookup;
@@ -63,7 +66,7 @@ internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>
             throw new ArgumentNullException(nameof(key), "key cannot be null");
         }
         // Aggregations read a key and then write it: reuse the bytes of the last key.
-        if (_hasLastKey && _keyComparer.Equals(key, _lastKey))
+        if (CacheKeys && _hasLastKey && _keyComparer.Equals(key, _lastKey))
         {
             return _lastKeyBytes;
         }
@@ -85,7 +88,7 @@ internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>
     public bool TryGet(TKey key, out TValue value)
     {
         byte[]? raw;
-        if (_spanLookup is not null && key is not null && !(_hasLastKey && _keyComparer.Equals(key, _lastKey))
+        if (_spanLookup is not null && key is not null && !(CacheKeys && _hasLastKey && _keyComparer.Equals(key, _lastKey))
             && _spanSerializer!.TrySerialize(key, _scratch, out var written))
         {
             // Serialize into a reused buffer and look up by span; remember the stored key for the Put that
