@@ -4,7 +4,7 @@ using Eddy.Streams.Processors;
 namespace Eddy.Streams.Internal.Dsl;
 
 /// <summary>Base for DSL processors: keeps the typed node context for fast forwarding.</summary>
-internal abstract class DslProcessor<TKeyIn, TValueIn, TKeyOut, TValueOut> : IProcessor<TKeyIn, TValueIn, TKeyOut, TValueOut>
+internal abstract class DslProcessor<TKeyIn, TValueIn, TKeyOut, TValueOut> : IProcessor<TKeyIn, TValueIn, TKeyOut, TValueOut>, IDslProcessor
 {
     protected NodeContext<TKeyOut, TValueOut> Context { get; private set; } = null!;
 

@@ -23,7 +23,15 @@ internal abstract class ProcessorNode
 
     public abstract void AddChild(ProcessorNode child);
 
+    /// <summary>True when the node runs user code that may change a record's headers in place.</summary>
+    public virtual bool RunsUserCode => false;
+
     public override string ToString() => Name;
+}
+
+/// <summary>Marks the library's own DSL processors, which never change headers in place.</summary>
+internal interface IDslProcessor
+{
 }
 
 /// <summary>A node that accepts records of one key and value type.</summary>
@@ -278,6 +286,8 @@ internal sealed class ProcessorNodeImpl<TKeyIn, TValueIn, TKeyOut, TValueOut> : 
 
     public override void Close() => _processor.Close();
 
+    public override bool RunsUserCode => _processor is not IDslProcessor;
+
     public override void Process(Record<TKeyIn, TValueIn> record)
     {
         try
@@ -342,6 +352,33 @@ internal sealed class SourceNode<TKey, TValue> : SourceNode
     {
         base.Init(task);
         _context.Task = task;
+        MutableHeaders = ReachesUserCode(this, []);
+    }
+
+    /// <summary>
+    /// Whether consumed records need their own mutable headers: only when user processors run downstream (the
+    /// DSL never changes headers in place). Otherwise records without headers share the read-only empty list.
+    /// </summary>
+    public bool MutableHeaders { get; private set; } = true;
+
+    private static bool ReachesUserCode(ProcessorNode node, HashSet<ProcessorNode> seen)
+    {
+        if (!seen.Add(node))
+        {
+            return false;
+        }
+        if (node.RunsUserCode)
+        {
+            return true;
+        }
+        foreach (var c in node.Children)
+        {
+            if (ReachesUserCode(c, seen))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public void Process(Record<TKey, TValue> record) => _context.Forward(record);

@@ -149,7 +149,8 @@ internal sealed class RecordQueue<TKey, TValue> : RecordQueue
         _headKey = default!;
         _headValue = default!;
         // Like Kafka, every consumed record has mutable headers, so processors may add to them.
-        task.ProcessSourceRecord(_source, raw.Topic, raw.Partition, raw.Offset, Record<TKey, TValue>.Create(key, value, ts, raw.Headers ?? new Headers()));
+        var headers = raw.Headers ?? (_source.MutableHeaders ? new Headers() : null);
+        task.ProcessSourceRecord(_source, raw.Topic, raw.Partition, raw.Offset, Record<TKey, TValue>.Create(key, value, ts, headers));
     }
 }
 
