@@ -300,7 +300,7 @@ internal sealed class ProcessorNodeImpl<TKeyIn, TValueIn, TKeyOut, TValueOut> : 
         }
         catch (Exception e) when (e is not StreamsException { TaskId: not null })
         {
-            Task.HandleProcessingException(this, record.Key, record.Value, record.Timestamp, record.Headers, e);
+            Task.HandleProcessingException(this, record.Key, record.Value, e);
         }
     }
 }

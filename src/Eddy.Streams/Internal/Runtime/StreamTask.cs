@@ -169,10 +169,8 @@ internal sealed class TaskContext : IInternalStoreContext
         return new ErrorHandlerContext(TaskId, processorNodeId, rc.Topic, rc.Partition, rc.Offset, rc.Timestamp, rc.Headers ?? Headers.Empty);
     }
 
-    public void HandleProcessingException(ProcessorNode node, object? key, object? value, long timestamp, Headers headers, Exception e)
+    public void HandleProcessingException(ProcessorNode node, object? key, object? value, Exception e)
     {
-        _ = timestamp;
-        _ = headers;
         HandlerResponse response;
         try
         {
@@ -229,7 +227,7 @@ internal sealed class TaskContext : IInternalStoreContext
         }
         catch (Exception e) when (e is not StreamsException { TaskId: not null })
         {
-            HandleProcessingException(schedule.Node, null, null, time, Headers.Empty, e);
+            HandleProcessingException(schedule.Node, null, null, e);
         }
         finally
         {

@@ -121,9 +121,9 @@ internal sealed class InMemoryKeyValueStore : IKeyValueStore<Bytes, byte[]>, ISp
         return null;
     }
 
-    public IKeyValueIterator<Bytes, byte[]> Range(Bytes from, Bytes to) => RangeIterator(from, to, true, true);
+    public IKeyValueIterator<Bytes, byte[]> Range(Bytes from, Bytes to) => RangeIterator(from, to, true);
 
-    public IKeyValueIterator<Bytes, byte[]> ReverseRange(Bytes from, Bytes to) => RangeIterator(from, to, true, false);
+    public IKeyValueIterator<Bytes, byte[]> ReverseRange(Bytes from, Bytes to) => RangeIterator(from, to, false);
 
     public IKeyValueIterator<Bytes, byte[]> All() => Snapshot(_keys, true);
 
@@ -164,9 +164,9 @@ internal sealed class InMemoryKeyValueStore : IKeyValueStore<Bytes, byte[]>, ISp
         return new SnapshotIterator(store, list, true);
     }
 
-    private SnapshotIterator RangeIterator(Bytes from, Bytes to, bool inclusive, bool forward)
+    private SnapshotIterator RangeIterator(Bytes from, Bytes to, bool forward)
     {
-        _ = inclusive;
+        // Both bounds are inclusive; a reversed range is empty, as in Kafka.
         if (from.CompareTo(to) > 0 || _keys.Count == 0)
         {
             return new SnapshotIterator(this, [], forward);
