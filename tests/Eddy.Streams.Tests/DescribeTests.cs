@@ -282,3 +282,145 @@ public class NamingTests
         Assert.Equal(["app-my-counts-changelog"], builder.Build().InternalTopics("app"));
     }
 }
+
+/// <summary>
+/// More texts from apache/kafka streams/src/test/java/org/apache/kafka/streams/TopologyTest.java (the test named
+/// in each case), compared byte for byte.
+/// </summary>
+public class KafkaTopologyTestTexts
+{
+    private static string Describe(Action<StreamsBuilder> build)
+    {
+        var builder = new StreamsBuilder();
+        build(builder);
+        return builder.Build().Describe().ToString();
+    }
+
+    [Fact]
+    public void KGroupedStreamNamedMaterializedCountShouldPreserveTopologyStructure()
+        => Assert.Equal(
+            "Topologies:\n" +
+            "   Sub-topology: 0\n" +
+            "    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n" +
+            "      --> KSTREAM-AGGREGATE-0000000001\n" +
+            "    Processor: KSTREAM-AGGREGATE-0000000001 (stores: [count-store])\n" +
+            "      --> none\n" +
+            "      <-- KSTREAM-SOURCE-0000000000\n\n",
+            Describe(b => b.Stream<string, string>("input-topic").GroupByKey().Count(Materialized<string, long>.As("count-store"))));
+
+    [Fact]
+    public void KGroupedStreamAnonymousMaterializedCountShouldPreserveTopologyStructure()
+        => Assert.Equal(
+            "Topologies:\n" +
+            "   Sub-topology: 0\n" +
+            "    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n" +
+            "      --> KSTREAM-AGGREGATE-0000000003\n" +
+            "    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])\n" +
+            "      --> none\n" +
+            "      <-- KSTREAM-SOURCE-0000000000\n\n",
+            Describe(b => b.Stream<string, string>("input-topic").GroupByKey().Count(Materialized.With<string, long>(null, Serdes.Int64()))));
+
+    [Fact]
+    public void TableNamedMaterializedCountShouldPreserveTopologyStructure()
+        => Assert.Equal(
+            "Topologies:\n" +
+            "   Sub-topology: 0\n" +
+            "    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n" +
+            "      --> KTABLE-SOURCE-0000000002\n" +
+            "    Processor: KTABLE-SOURCE-0000000002 (stores: [input-topic-STATE-STORE-0000000000])\n" +
+            "      --> KTABLE-SELECT-0000000003\n" +
+            "      <-- KSTREAM-SOURCE-0000000001\n" +
+            "    Processor: KTABLE-SELECT-0000000003 (stores: [])\n" +
+            "      --> KSTREAM-SINK-0000000004\n" +
+            "      <-- KTABLE-SOURCE-0000000002\n" +
+            "    Sink: KSTREAM-SINK-0000000004 (topic: count-store-repartition)\n" +
+            "      <-- KTABLE-SELECT-0000000003\n" +
+            "\n" +
+            "  Sub-topology: 1\n" +
+            "    Source: KSTREAM-SOURCE-0000000005 (topics: [count-store-repartition])\n" +
+            "      --> KTABLE-AGGREGATE-0000000006\n" +
+            "    Processor: KTABLE-AGGREGATE-0000000006 (stores: [count-store])\n" +
+            "      --> none\n" +
+            "      <-- KSTREAM-SOURCE-0000000005\n" +
+            "\n",
+            Describe(b => b.Table<string, string>("input-topic").GroupBy((k, v) => KeyValue.Pair<string, string>(null!, null!)).Count(Materialized<string, long>.As("count-store"))));
+
+    [Fact]
+    public void TableAnonymousMaterializedCountShouldPreserveTopologyStructure()
+        => Assert.Contains(
+            "    Processor: KTABLE-AGGREGATE-0000000007 (stores: [KTABLE-AGGREGATE-STATE-STORE-0000000004])\n",
+            Describe(b => b.Table<string, string>("input-topic").GroupBy((k, v) => KeyValue.Pair<string, string>(null!, null!)).Count(Materialized.With<string, long>(null, Serdes.Int64()))),
+            StringComparison.Ordinal);
+
+    [Fact]
+    public void KTableNonMaterializedMapValuesShouldPreserveTopologyStructure()
+        => Assert.Equal(
+            "Topologies:\n" +
+            "   Sub-topology: 0\n" +
+            "    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n" +
+            "      --> KTABLE-SOURCE-0000000002\n" +
+            "    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n" +
+            "      --> KTABLE-MAPVALUES-0000000003\n" +
+            "      <-- KSTREAM-SOURCE-0000000001\n" +
+            "    Processor: KTABLE-MAPVALUES-0000000003 (stores: [])\n" +
+            "      --> none\n" +
+            "      <-- KTABLE-SOURCE-0000000002\n\n",
+            Describe(b => b.Table<string, string>("input-topic").MapValues((k, v) => (string?)null)));
+
+    [Fact]
+    public void KTableAnonymousMaterializedMapValuesShouldPreserveTopologyStructure()
+        => Assert.Equal(
+            "Topologies:\n" +
+            "   Sub-topology: 0\n" +
+            "    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n" +
+            "      --> KTABLE-SOURCE-0000000002\n" +
+            "    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n" +
+            "      --> KTABLE-MAPVALUES-0000000004\n" +
+            "      <-- KSTREAM-SOURCE-0000000001\n" +
+            "    Processor: KTABLE-MAPVALUES-0000000004 (stores: [])\n" +
+            "      --> none\n" +
+            "      <-- KTABLE-SOURCE-0000000002\n" +
+            "\n",
+            Describe(b => b.Table<string, string>("input-topic").MapValues((k, v) => v, materialized: Materialized.With<string, string>(null, null))));
+
+    [Fact]
+    public void KTableNamedMaterializedFilterShouldPreserveTopologyStructure()
+        => Assert.Equal(
+            "Topologies:\n" +
+            "   Sub-topology: 0\n" +
+            "    Source: KSTREAM-SOURCE-0000000001 (topics: [input-topic])\n" +
+            "      --> KTABLE-SOURCE-0000000002\n" +
+            "    Processor: KTABLE-SOURCE-0000000002 (stores: [])\n" +
+            "      --> KTABLE-FILTER-0000000003\n" +
+            "      <-- KSTREAM-SOURCE-0000000001\n" +
+            "    Processor: KTABLE-FILTER-0000000003 (stores: [store-name])\n" +
+            "      --> none\n" +
+            "      <-- KTABLE-SOURCE-0000000002\n" +
+            "\n",
+            Describe(b => b.Table<string, string>("input-topic").Filter((k, v) => false, materialized: Materialized<string, string>.As("store-name"))));
+
+    [Fact]
+    public void KTableAnonymousMaterializedFilterShouldPreserveTopologyStructure()
+        => Assert.Contains(
+            "      --> KTABLE-FILTER-0000000004\n",
+            Describe(b => b.Table<string, string>("input-topic").Filter((k, v) => false, materialized: Materialized.With<string, string>(null, null))),
+            StringComparison.Ordinal);
+
+    private sealed class Extractor : Processors.ITopicNameExtractor<string, string>
+    {
+        public string Extract(string key, string value, Processors.RecordContext context) => context.Topic + "-" + key;
+
+        public override string ToString() => "anonymous topic name extractor. topic is [recordContext.topic()]-[key]";
+    }
+
+    [Fact]
+    public void TopologyWithDynamicRoutingShouldDescribeExtractorClass()
+        => Assert.Equal(
+            "Topologies:\n" +
+            "   Sub-topology: 0\n" +
+            "    Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n" +
+            "      --> KSTREAM-SINK-0000000001\n" +
+            "    Sink: KSTREAM-SINK-0000000001 (extractor class: anonymous topic name extractor. topic is [recordContext.topic()]-[key])\n" +
+            "      <-- KSTREAM-SOURCE-0000000000\n\n",
+            Describe(b => b.Stream<string, string>("input-topic").To(new Extractor())));
+}

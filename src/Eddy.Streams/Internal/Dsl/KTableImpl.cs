@@ -107,8 +107,15 @@ internal sealed class KGroupedStreamImpl<TKey, TValue>(InternalStreamsBuilder bu
     public string? UserRepartitionName { get; } = userRepartitionName;
 
     public IKTable<TKey, long> Count(Materialized<TKey, long>? materialized = null, Named? named = null)
-        => DoAggregate("KSTREAM-AGGREGATE-", named, materialized, materialized?.ValueSerde ?? Serdes.Int64(),
+    {
+        if (materialized is not null && materialized.StoreName is null)
+        {
+            // Kafka's KGroupedStreamImpl.count(Materialized) burns a name for compatibility with older releases.
+            Builder.NewStoreName("KSTREAM-AGGREGATE-");
+        }
+        return DoAggregate("KSTREAM-AGGREGATE-", named, materialized, materialized?.ValueSerde ?? Serdes.Int64(),
             s => () => new KStreamAggregate<TKey, TValue, long>(s, static () => 0L, static (_, _, agg) => agg + 1));
+    }
 
     public IKTable<TKey, TValue> Reduce(Func<TValue, TValue, TValue> reducer, Materialized<TKey, TValue>? materialized = null, Named? named = null)
     {
