@@ -97,3 +97,47 @@ public class StreamTaskTests
         Assert.Throws<StreamsException>(() => task.AddRecords(new TopicPartition("other", 0), [Raw("other", 0, 0, 0, "x")]));
     }
 }
+
+public class MetricsTests
+{
+    [Fact]
+    public void Dropped_and_processed_records_are_published_on_the_eddy_streams_meter()
+    {
+        long dropped = 0, processed = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Eddy.Streams")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) =>
+        {
+            var app = tags.ToArray().FirstOrDefault(t => t.Key == "application-id").Value as string;
+            if (app != "metrics-test")
+            {
+                return;
+            }
+            if (instrument.Name == "eddy.streams.task.dropped_records")
+            {
+                Interlocked.Add(ref dropped, value);
+            }
+            else if (instrument.Name == "eddy.streams.task.processed_records")
+            {
+                Interlocked.Add(ref processed, value);
+            }
+        });
+        listener.Start();
+        var builder = new StreamsBuilder();
+        builder.Stream<string?, string>("in").GroupByKey().Count();
+        using (var driver = new Testing.TopologyTestDriver(builder.Build(), new StreamsConfig { ApplicationId = "metrics-test" }))
+        {
+            var input = driver.CreateInputTopic<string?, string>("in");
+            input.PipeInput(null, "v");
+            input.PipeInput("k", "v");
+        }
+        Assert.Equal(1, Interlocked.Read(ref dropped));
+        Assert.Equal(2, Interlocked.Read(ref processed));
+    }
+}

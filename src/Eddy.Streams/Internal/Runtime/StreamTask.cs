@@ -156,6 +156,19 @@ internal sealed class TaskContext : IInternalStoreContext
     public string ChangelogTopic(string storeName)
         => _changelogTopics.TryGetValue(storeName, out var t) ? t : ApplicationId + "-" + storeName + "-changelog";
 
+    private long _publishedProcessed;
+
+    /// <summary>Publishes per-task counters accumulated since the last commit (no per-record metric cost).</summary>
+    public void PublishMetrics()
+    {
+        var delta = ProcessedRecordsTotal - _publishedProcessed;
+        if (delta > 0)
+        {
+            StreamsMetrics.ProcessedRecords.Add(delta, _tags);
+            _publishedProcessed = ProcessedRecordsTotal;
+        }
+    }
+
     public void RecordDropped(string processorNodeId)
     {
         _ = processorNodeId;
@@ -409,6 +422,7 @@ internal sealed class StreamTask : IDisposable
             store.Flush();
         }
         Context.Collector.Flush();
+        Context.PublishMetrics();
         var offsets = new Dictionary<TopicPartition, long>();
         foreach (var (tp, offset) in _consumedOffsets)
         {
