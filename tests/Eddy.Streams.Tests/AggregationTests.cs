@@ -280,3 +280,36 @@ public class AggregationTests
             => _ctx.Forward(record.WithValue(_countries.Get(record.Value).Value ?? "?"));
     }
 }
+
+public class CacheEvictionTests
+{
+    [Fact]
+    public void A_full_cache_evicts_and_forwards_while_processing_and_final_counts_stay_exact()
+    {
+        // A tiny cache (a few entries) forces evictions in the middle of processing a record.
+        var builder = new StreamsBuilder();
+        builder.Stream<string, string>("in")
+            .FlatMapValues(v => v.Split(' '))
+            .GroupBy((k, w) => w)
+            .Count(Materialized<string, long>.As("counts"))
+            .ToStream().To("out", Produced.With(Serdes.String(), Serdes.Int64()));
+        using var driver = new TopologyTestDriver(builder.Build(), new StreamsConfig { ApplicationId = "evict", StateStoreCacheMaxBytes = 400 });
+        var input = driver.CreateInputTopic<string, string>("in");
+        var random = new Random(3);
+        var expected = new Dictionary<string, long>();
+        for (var i = 0; i < 200; i++)
+        {
+            var words = Enumerable.Range(0, 8).Select(_ => "w" + random.Next(30)).ToArray();
+            foreach (var w in words)
+            {
+                expected[w] = expected.GetValueOrDefault(w) + 1;
+            }
+            input.PipeInput("line", string.Join(' ', words));
+        }
+        Assert.Equal(expected, driver.CreateOutputTopic<string, long>("out").ReadKeyValuesToMap());
+        var store = driver.GetKeyValueStore<string, long>("counts")!;
+        Assert.All(expected, kv => Assert.Equal(kv.Value, store.Get(kv.Key)));
+        using var all = store.All();
+        Assert.Equal(expected.Count, all.Count());
+    }
+}
