@@ -141,3 +141,39 @@ public class MetricsTests
         Assert.Equal(2, Interlocked.Read(ref processed));
     }
 }
+
+public class TaskCloseTests
+{
+    private sealed class Capture : IStreamsProducer
+    {
+        public List<ProducerRecord> Sent { get; } = [];
+
+        public int? PartitionsFor(string topic) => 1;
+
+        public void Send(in ProducerRecord record) => Sent.Add(record);
+
+        public void Flush() { }
+    }
+
+    [Theory]
+    [InlineData(true, 2)]
+    [InlineData(false, 0)]
+    public void A_clean_close_flushes_caches_first_and_a_dirty_close_drops_them(bool clean, int expectedSends)
+    {
+        var builder = new StreamsBuilder();
+        builder.Stream<string, string>("in").GroupByKey().Count().ToStream().To("out");
+        var topology = builder.Build();
+        var config = new StreamsConfig { ApplicationId = "close" };
+        topology.Builder.Rewrite(config);
+        var producer = new Capture();
+        var task = new StreamTask(new TaskId(0, 0), topology.BuildTask(config, null), config,
+            new RecordCollector(producer, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), new ThreadCache(1 << 20), new Dictionary<string, IStateStore>());
+        task.Initialize();
+        task.AddRecords(new TopicPartition("in", 0), [new RawRecord("in", 0, 0, 1, TimestampType.CreateTime, null, "k"u8.ToArray(), "v"u8.ToArray())]);
+        task.Process();
+        Assert.Empty(producer.Sent);
+        task.Close(clean);
+        // A clean close sends the changelog record and the output record.
+        Assert.Equal(expectedSends, producer.Sent.Count);
+    }
+}

@@ -114,6 +114,8 @@ internal sealed class TaskContext : IInternalStoreContext
 
     public bool CommitRequested { get; set; }
 
+    public bool ClosingDirty { get; set; }
+
     public long DroppedRecordsTotal { get; private set; }
 
     public long ProcessedRecordsTotal { get; set; }
@@ -437,14 +439,30 @@ internal sealed class StreamTask : IDisposable
         Context.CommitRequested = false;
     }
 
-    public void Close()
+    /// <summary>
+    /// Closes the task. A clean close first flushes caches (forwarding and change-logging what they hold) while
+    /// processors are still open; a dirty close (after a failure, when the task's state is suspect) skips that.
+    /// </summary>
+    public void Close(bool clean = true)
     {
         if (_closed)
         {
             return;
         }
-        _closed = true;
         List<Exception>? errors = null;
+        if (clean && _initialized)
+        {
+            try
+            {
+                PrepareCommit();
+            }
+            catch (Exception e)
+            {
+                (errors ??= []).Add(e);
+            }
+        }
+        _closed = true;
+        Context.ClosingDirty = !clean;
         if (_initialized)
         {
             foreach (var node in _topology.Processors)
@@ -479,7 +497,7 @@ internal sealed class StreamTask : IDisposable
         }
     }
 
-    public void Dispose() => Close();
+    public void Dispose() => Close(clean: false);
 
     private void EnsureRunning()
     {

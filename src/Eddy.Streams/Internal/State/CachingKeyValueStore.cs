@@ -193,7 +193,10 @@ internal sealed class CachingKeyValueStore : IKeyValueStore<Bytes, byte[]>, ICac
         {
             if (_cache is not null && _named is not null)
             {
-                _cache.Flush(_named);
+                if (_context?.ClosingDirty != true)
+                {
+                    _cache.Flush(_named);
+                }
                 _cache.Close(_ns);
             }
         }

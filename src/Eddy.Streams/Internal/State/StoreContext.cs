@@ -23,6 +23,9 @@ internal interface IInternalStoreContext : IStateStoreContext
     /// <summary>Sends a changelog record to a changelog topic resolved once by the store.</summary>
     void LogChange(string storeName, string changelogTopic, Bytes key, byte[]? value, long timestamp);
 
+    /// <summary>True while a task closes dirty: caches are dropped instead of flushed.</summary>
+    bool ClosingDirty { get; }
+
     /// <summary>The changelog topic of a store: &lt;application.id&gt;-&lt;store&gt;-changelog.</summary>
     string ChangelogTopic(string storeName);
 }
