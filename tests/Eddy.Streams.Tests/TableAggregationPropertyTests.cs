@@ -64,3 +64,49 @@ public class TableAggregationPropertyTests
         }
     }
 }
+
+/// <summary>Differential test for stream aggregations: incremental results equal a batch GroupBy over all input.</summary>
+public class StreamAggregationPropertyTests
+{
+    [Theory]
+    [InlineData(11, 0L)]
+    [InlineData(12, 600L)]
+    [InlineData(13, StreamsConfig.DefaultStateStoreCacheMaxBytes)]
+    public void Stream_count_reduce_and_aggregate_equal_a_batch_group_by(int seed, long cacheBytes)
+    {
+        var random = new Random(seed);
+        var builder = new StreamsBuilder();
+        var grouped = builder.Stream("in", Consumed.With(Serdes.String(), Serdes.Int64()))
+            .SelectKey((k, v) => "g" + (v % 7))
+            .GroupByKey(Grouped.With(Serdes.String(), Serdes.Int64()));
+        grouped.Count(Materialized<string, long>.As("count")).ToStream().To("count-out");
+        grouped.Reduce(Math.Max, Materialized<string, long>.As("max")).ToStream().To("max-out");
+        grouped.Aggregate(() => "", (k, v, agg) => agg.Length > 40 ? agg : agg + v.ToString(System.Globalization.CultureInfo.InvariantCulture)[^1],
+            Materialized<string, string>.As("digits").WithValueSerde(Serdes.String())).ToStream().To("digits-out");
+        using var driver = new TopologyTestDriver(builder.Build(), new StreamsConfig { ApplicationId = "sprop", StateStoreCacheMaxBytes = cacheBytes });
+        var input = driver.CreateInputTopic<string, long>("in");
+        var all = new List<long>();
+        for (var i = 0; i < 1500; i++)
+        {
+            var v = (long)random.Next(0, 10_000);
+            all.Add(v);
+            input.PipeInput("k" + random.Next(10), v, i);
+        }
+        var byGroup = all.GroupBy(v => "g" + (v % 7)).ToDictionary(g => g.Key, g => g.ToList());
+        var counts = driver.CreateOutputTopic<string, long>("count-out").ReadKeyValuesToMap();
+        var maxes = driver.CreateOutputTopic<string, long>("max-out").ReadKeyValuesToMap();
+        var digits = driver.CreateOutputTopic<string, string>("digits-out").ReadKeyValuesToMap();
+        foreach (var (g, values) in byGroup)
+        {
+            Assert.Equal(values.Count, counts[g]);
+            Assert.Equal(values.Max(), maxes[g]);
+            var expectedDigits = "";
+            foreach (var v in values)
+            {
+                expectedDigits = expectedDigits.Length > 40 ? expectedDigits : expectedDigits + v.ToString(System.Globalization.CultureInfo.InvariantCulture)[^1];
+            }
+            Assert.Equal(expectedDigits, digits[g]);
+            Assert.Equal(values.Count, driver.GetKeyValueStore<string, long>("count")!.Get(g));
+        }
+    }
+}
