@@ -283,3 +283,31 @@ public class RecordPropagationTests
         public void Process(FixedKeyRecord<string, string> record) => _ctx.Forward(record);
     }
 }
+
+public class PrintTests
+{
+    [Fact]
+    public void Print_writes_label_key_and_value_lines_to_a_file()
+    {
+        var path1 = Path.Combine(Path.GetTempPath(), "eddy-print-" + Guid.NewGuid().ToString("N") + ".txt");
+        var path2 = Path.Combine(Path.GetTempPath(), "eddy-print-" + Guid.NewGuid().ToString("N") + ".txt");
+        try
+        {
+            var builder = new StreamsBuilder();
+            var s = builder.Stream<string, string>("in");
+            s.Print(Printed<string, string>.ToFile(path1).WithLabel("in"));
+            s.Print(Printed<string, string>.ToFile(path2).WithKeyValueMapper((k, v) => k + "=" + v));
+            using (var driver = new TopologyTestDriver(builder.Build(), new StreamsConfig { ApplicationId = "print" }))
+            {
+                driver.CreateInputTopic<string, string>("in").PipeInput("k", "v");
+            }
+            Assert.Equal(["[in]: k, v"], File.ReadAllLines(path1));
+            Assert.Equal(["[KSTREAM-PRINTER-0000000002]: k=v"], File.ReadAllLines(path2));
+        }
+        finally
+        {
+            File.Delete(path1);
+            File.Delete(path2);
+        }
+    }
+}

@@ -94,6 +94,11 @@ public interface IKStream<TKey, TValue>
     /// <param name="named">The processor name.</param>
     void Foreach(Action<TKey, TValue> action, Named? named = null);
 
+    /// <summary>Prints each record as <c>[label]: key, value</c> to standard output or a file; a terminal operation for debugging.</summary>
+    /// <param name="printed">Where and how to print.</param>
+    /// <param name="named">The processor name.</param>
+    void Print(Printed<TKey, TValue> printed, Named? named = null);
+
     /// <summary>Splits the stream into branches by predicates; each record goes to the first branch that matches.</summary>
     /// <param name="named">The name prefix of the branch processors.</param>
     /// <returns>The splitter to add branches to.</returns>

@@ -103,6 +103,14 @@ internal sealed class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, 
         Builder.AddProcessor<TKey, TValue, TKey, TValue>(n, [Name], () => new KStreamPeek<TKey, TValue>(action, false));
     }
 
+    public void Print(Printed<TKey, TValue> printed, Named? named = null)
+    {
+        ArgumentNullException.ThrowIfNull(printed);
+        var n = NameOr(named, "KSTREAM-PRINTER-");
+        var label = printed.Label ?? n;
+        Builder.AddProcessor<TKey, TValue, TKey, TValue>(n, [Name], () => new KStreamPrint<TKey, TValue>(printed, label));
+    }
+
     public IBranchedKStream<TKey, TValue> Split(Named? named = null) => new BranchedKStreamImpl<TKey, TValue>(this, NameOr(named, "KSTREAM-BRANCH-"));
 
     public IKStream<TKey, TValue>[] Branch(params Func<TKey, TValue, bool>[] predicates)

@@ -1,3 +1,4 @@
+using Eddy.Streams.Dsl;
 using Eddy.Streams.Internal.Runtime;
 using Eddy.Streams.Processors;
 
@@ -118,4 +119,43 @@ internal sealed class KStreamBranch<TKey, TValue>(List<Func<TKey, TValue, bool>>
 internal sealed class KTableToStream<TKey, TValue> : DslProcessor<TKey, Change<TValue>, TKey, TValue>
 {
     public override void Process(Record<TKey, Change<TValue>> record) => Context.Forward(record.WithValue(record.Value.NewValue));
+}
+
+/// <summary>Writes "[label]: key, value" lines (Kafka's KStreamPrint).</summary>
+internal sealed class KStreamPrint<TKey, TValue>(Printed<TKey, TValue> printed, string label) : DslProcessor<TKey, TValue, TKey, TValue>, IDisposable
+{
+    private TextWriter? _writer;
+    private bool _ownsWriter;
+
+    public override void Init(IProcessorContext<TKey, TValue> context)
+    {
+        base.Init(context);
+        if (printed.FilePath is { } path)
+        {
+            _writer = new StreamWriter(path, append: true, System.Text.Encoding.UTF8);
+            _ownsWriter = true;
+        }
+        else
+        {
+            _writer = Console.Out;
+        }
+    }
+
+    public override void Process(Record<TKey, TValue> record)
+    {
+        var text = printed.Mapper is { } m ? m(record.Key, record.Value) : $"{record.Key?.ToString() ?? "null"}, {record.Value?.ToString() ?? "null"}";
+        _writer!.WriteLine("[" + label + "]: " + text);
+        _writer.Flush();
+    }
+
+    public override void Close() => Dispose();
+
+    public void Dispose()
+    {
+        if (_ownsWriter)
+        {
+            _writer?.Dispose();
+            _ownsWriter = false;
+        }
+    }
 }
