@@ -89,7 +89,7 @@ internal sealed class TimestampedTupleForwarder<TKey, TValue>
     {
         _context = context;
         _sendOldValues = sendOldValues;
-        _cachingEnabled = store is ICachedKeyValueStore<TKey, ValueAndTimestamp<TValue>> cached && cached.SetFlushListener(OnFlush, sendOldValues);
+        _cachingEnabled = store is ICachedStore<TKey, ValueAndTimestamp<TValue>> cached && cached.SetFlushListener(OnFlush, sendOldValues);
     }
 
     private void OnFlush(TKey key, bool hasNew, ValueAndTimestamp<TValue> newValue, bool hasOld, ValueAndTimestamp<TValue> oldValue, ProcessorRecordContext rc)
