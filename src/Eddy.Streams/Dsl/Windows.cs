@@ -147,7 +147,7 @@ public sealed class UnlimitedWindow : Window
 /// </summary>
 /// <typeparam name="TKey">The record key type.</typeparam>
 /// <example><code>counts.ToStream().Foreach((w, n) =&gt; Console.WriteLine($"{w.Key} [{w.Window.Start},{w.Window.End}) = {n}"));</code></example>
-public sealed class Windowed<TKey> : IEquatable<Windowed<TKey>>
+public sealed class Windowed<TKey> : IEquatable<Windowed<TKey>>, Internal.Dsl.IWindowedKey
 {
     /// <summary>Creates a windowed key.</summary>
     /// <param name="key">The record key.</param>

@@ -112,6 +112,12 @@ internal class MeteredWindowStore<TKey, TValue> : IWindowStore<TKey, TValue>, IC
 
     internal IWindowStore<Bytes, byte[]> Inner => _inner;
 
+    /// <summary>The serialized key, valid until the next call (join hot path).</summary>
+    internal ReadOnlySpan<byte> KeySpan(TKey key) => _keys.Span(key);
+
+    /// <summary>Deserializes a stored value (join hot path).</summary>
+    internal TValue ValueOf(byte[] raw) => ValueFrom(raw);
+
     public void Init(IStateStoreContext context, IStateStore root)
     {
         var topic = context is IInternalStoreContext ic ? ic.ChangelogTopic(Name) : Name;
@@ -412,5 +418,77 @@ internal sealed class SessionStoreBuilderImpl<TKey, TAgg>(ISessionBytesStoreSupp
             store = new CachingSessionStore(store);
         }
         return new MeteredSessionStore<TKey, TAgg>(store, keySerde, valueSerde);
+    }
+}
+
+/// <summary>A timestamped window store seen without timestamps (Kafka's WindowStoreFacade, used by the test driver).</summary>
+internal sealed class WindowStoreFacade<TKey, TValue>(ITimestampedWindowStore<TKey, TValue> inner) : IWindowStore<TKey, TValue>
+{
+    public string Name => inner.Name;
+
+    public bool Persistent => inner.Persistent;
+
+    public bool IsOpen => inner.IsOpen;
+
+    public void Init(IStateStoreContext context, IStateStore root) => inner.Init(context, root);
+
+    public void Flush() => inner.Flush();
+
+    public void Close() => inner.Close();
+
+    public void Put(TKey key, TValue? value, long windowStartTimestamp)
+        => inner.Put(key, value is null ? default : new ValueAndTimestamp<TValue>(value, -1), windowStartTimestamp);
+
+    public bool TryFetch(TKey key, long windowStart, out TValue value)
+    {
+        if (inner.TryFetch(key, windowStart, out var vt))
+        {
+            value = vt.Value;
+            return true;
+        }
+        value = default!;
+        return false;
+    }
+
+    public IWindowStoreIterator<TValue> Fetch(TKey key, long timeFrom, long timeTo) => Strip(inner.Fetch(key, timeFrom, timeTo));
+
+    public IWindowStoreIterator<TValue> BackwardFetch(TKey key, long timeFrom, long timeTo) => Strip(inner.BackwardFetch(key, timeFrom, timeTo));
+
+    public IKeyValueIterator<Windowed<TKey>, TValue> Fetch(TKey keyFrom, TKey keyTo, long timeFrom, long timeTo) => Strip(inner.Fetch(keyFrom, keyTo, timeFrom, timeTo));
+
+    public IKeyValueIterator<Windowed<TKey>, TValue> BackwardFetch(TKey keyFrom, TKey keyTo, long timeFrom, long timeTo) => Strip(inner.BackwardFetch(keyFrom, keyTo, timeFrom, timeTo));
+
+    public IKeyValueIterator<Windowed<TKey>, TValue> FetchAll(long timeFrom, long timeTo) => Strip(inner.FetchAll(timeFrom, timeTo));
+
+    public IKeyValueIterator<Windowed<TKey>, TValue> BackwardFetchAll(long timeFrom, long timeTo) => Strip(inner.BackwardFetchAll(timeFrom, timeTo));
+
+    public IKeyValueIterator<Windowed<TKey>, TValue> All() => Strip(inner.All());
+
+    public IKeyValueIterator<Windowed<TKey>, TValue> BackwardAll() => Strip(inner.BackwardAll());
+
+    private static WindowListIterator<TValue> Strip(IWindowStoreIterator<ValueAndTimestamp<TValue>> it)
+    {
+        var list = new List<KeyValue<long, TValue>>();
+        using (it)
+        {
+            while (it.MoveNext())
+            {
+                list.Add(new KeyValue<long, TValue>(it.Current.Key, it.Current.Value.Value));
+            }
+        }
+        return new WindowListIterator<TValue>(list);
+    }
+
+    private static ListIterator<Windowed<TKey>, TValue> Strip(IKeyValueIterator<Windowed<TKey>, ValueAndTimestamp<TValue>> it)
+    {
+        var list = new List<KeyValue<Windowed<TKey>, TValue>>();
+        using (it)
+        {
+            while (it.MoveNext())
+            {
+                list.Add(new KeyValue<Windowed<TKey>, TValue>(it.Current.Key, it.Current.Value.Value));
+            }
+        }
+        return new ListIterator<Windowed<TKey>, TValue>(list);
     }
 }
