@@ -162,6 +162,12 @@ internal abstract class WindowedAggregation
 /// <summary>Builds the store and result table of time-windowed aggregations (Kafka's WindowStoreMaterializer).</summary>
 internal static class WindowedMaterialization
 {
+    public static long WindowRetention<TKey, TAgg>(WindowedAggregation windows, Materialized<TKey, TAgg>? materialized)
+        => materialized?.WindowStoreSupplier?.RetentionPeriod ?? (materialized?.Retention is { } r ? (long)r.TotalMilliseconds : windows.MinRetention);
+
+    public static long SessionRetention<TKey, TAgg>(SessionWindows windows, Materialized<TKey, TAgg>? materialized)
+        => materialized?.SessionStoreSupplier?.RetentionPeriod ?? (materialized?.Retention is { } r ? (long)r.TotalMilliseconds : windows.InactivityGap + windows.GracePeriodMs);
+
     public static StoreBuilder<ITimestampedWindowStore<TKey, TAgg>> WindowStore<TKey, TAgg>(string storeName, WindowedAggregation windows, EmitStrategy emit,
         Materialized<TKey, TAgg>? materialized, ISerde<TKey>? ks, ISerde<TAgg>? vs)
     {
@@ -261,7 +267,7 @@ internal sealed class TimeWindowedKStreamImpl<TKey, TValue>(KGroupedStreamImpl<T
         var store = WindowedMaterialization.WindowStore(storeName, windows, emit, materialized, ks, aggSerde);
         var (parent, sources) = grouped.RepartitionIfRequired(storeName);
         var s = new TableProcessorSettings { Kind = TableKind.Aggregate, StoreName = storeName, QueryableName = materialized?.StoreName, WindowGrace = windows.Grace };
-        var ws = new WindowedAggregateSettings { Table = s, Emit = emit };
+        var ws = new WindowedAggregateSettings { Table = s, Emit = emit, Retention = WindowedMaterialization.WindowRetention(windows, materialized) };
         builder.AddProcessor(n, [parent], () => windows.Create(ws, initializer, aggregator));
         builder.Add(t => t.AddStateStore(store, false, n));
         return new KTableImpl<Windowed<TKey>, TAgg>(builder, n, new TimeWindowedSerde<TKey>(ks, windows.Size), aggSerde, s, materialized?.StoreName, sources,
@@ -324,7 +330,7 @@ internal sealed class SessionWindowedKStreamImpl<TKey, TValue>(KGroupedStreamImp
             QueryableName = materialized?.StoreName,
             WindowGrace = windows.GracePeriodMs + windows.InactivityGap,
         };
-        var ws = new WindowedAggregateSettings { Table = s, Emit = emit };
+        var ws = new WindowedAggregateSettings { Table = s, Emit = emit, Retention = WindowedMaterialization.SessionRetention(windows, materialized) };
         builder.AddProcessor<TKey, TValue, Windowed<TKey>, Change<TAgg>>(n, [parent], () => new KStreamSessionWindowAggregate<TKey, TValue, TAgg>(ws, windows, initializer, aggregator, merger));
         builder.Add(t => t.AddStateStore(store, false, n));
         return new KTableImpl<Windowed<TKey>, TAgg>(builder, n, new SessionWindowedSerde<TKey>(ks), aggSerde, s, materialized?.StoreName, sources,
@@ -481,7 +487,7 @@ internal sealed class CogroupedKStreamImpl<TKey, TAgg>(InternalStreamsBuilder bu
             var store = WindowedMaterialization.WindowStore(storeName, windows, emit, materialized, ks, vs);
             var (parents, sources) = owner.Parents(storeName);
             var settings = new TableProcessorSettings { Kind = TableKind.Aggregate, StoreName = storeName, QueryableName = materialized?.StoreName, WindowGrace = windows.Grace };
-            var ws = new WindowedAggregateSettings { Table = settings, Emit = emit };
+            var ws = new WindowedAggregateSettings { Table = settings, Emit = emit, Retention = WindowedMaterialization.WindowRetention(windows, materialized) };
             var names = owner.AddAggregates(named, (e, parent, name) => e.AddWindowedAggregate(parent, name, ws, windows, initializer), parents);
             builder.Add(t => t.AddStateStore(store, false, names));
             var merge = named is null ? builder.NewProcessorName("COGROUPKSTREAM-MERGE-") : named.Name + "-cogroup-merge";
@@ -508,7 +514,7 @@ internal sealed class CogroupedKStreamImpl<TKey, TAgg>(InternalStreamsBuilder bu
             var (parents, sources) = owner.Parents(storeName);
             var grace = windows.GracePeriodMs + windows.InactivityGap;
             var settings = new TableProcessorSettings { Kind = TableKind.Aggregate, StoreName = storeName, QueryableName = materialized?.StoreName, WindowGrace = grace };
-            var ws = new WindowedAggregateSettings { Table = settings, Emit = emit };
+            var ws = new WindowedAggregateSettings { Table = settings, Emit = emit, Retention = WindowedMaterialization.SessionRetention(windows, materialized) };
             var names = owner.AddAggregates(named, (e, parent, name) => e.AddSessionAggregate(parent, name, ws, windows, initializer, sessionMerger), parents);
             builder.Add(t => t.AddStateStore(store, false, names));
             var merge = named is null ? builder.NewProcessorName("COGROUPKSTREAM-MERGE-") : named.Name + "-cogroup-merge";

@@ -49,6 +49,9 @@ internal sealed class WindowedAggregateSettings
     public required TableProcessorSettings Table { get; init; }
 
     public required EmitStrategy Emit { get; init; }
+
+    /// <summary>The store's retention: with emit-on-close, closed windows must be emitted before a put expires them.</summary>
+    public long Retention { get; init; } = long.MaxValue;
 }
 
 /// <summary>
@@ -59,7 +62,7 @@ internal abstract class TimeWindowAggregateProcessorBase<TKey, TValue, TAgg>(Win
     : DslProcessor<TKey, TValue, Windowed<TKey>, Change<TAgg>>
 {
     private readonly TimeTracker _tracker = new();
-    private long _lastEmitWindowCloseTime = -1;
+    private long _lastEmittedUpper = -1;
 
     protected ITimestampedWindowStore<TKey, TAgg> Store { get; private set; } = null!;
 
@@ -110,44 +113,36 @@ internal abstract class TimeWindowAggregateProcessorBase<TKey, TValue, TAgg>(Win
         Dropped();
     }
 
-    /// <summary>Whether to look for windows to emit now: only with emit-on-close, at most once per emit interval, when close time moved.</summary>
-    private bool ShouldEmitFinal(long closeTime)
-    {
-        if (!EmitOnClose)
-        {
-            return false;
-        }
-        var now = Context.CurrentSystemTimeMs;
-        if (now < _tracker.NextTimeToEmit)
-        {
-            return false;
-        }
-        _tracker.NextTimeToEmit = now;
-        _tracker.AdvanceNextTimeToEmit();
-        return _lastEmitWindowCloseTime == -1 || _lastEmitWindowCloseTime < closeTime;
-    }
-
     /// <summary>
-    /// Emits every window that closed since the last emission: windows whose start is in
-    /// (the last emission's bound, the new bound], each once, with the timestamp of its aggregate.
+    /// Emits every window that closed since the last emission, each once, with the timestamp of its aggregate
+    /// (Kafka's maybeForwardFinalResult). Called before the record updates the store: Eddy's in-memory store expires
+    /// windows exactly at their retention, so windows that the coming put would expire are emitted now even when the
+    /// emit interval (throttling in wall-clock time, as in Kafka) has not passed.
     /// </summary>
     protected void MaybeForwardFinalResult(in Record<TKey, TValue> record, long closeTime)
     {
-        if (!ShouldEmitFinal(closeTime))
+        if (!EmitOnClose)
         {
             return;
         }
         var upper = EmitUpperBound(closeTime);
-        if (upper < 0)
+        var expiring = settings.Retention != long.MaxValue && upper > _lastEmittedUpper && ObservedStreamTime - settings.Retention > _lastEmittedUpper;
+        if (!expiring)
         {
-            return;
+            // Kafka throttles first, then checks whether close time moved far enough to close a window.
+            var now = Context.CurrentSystemTimeMs;
+            if (now < _tracker.NextTimeToEmit)
+            {
+                return;
+            }
+            _tracker.NextTimeToEmit = now;
+            _tracker.AdvanceNextTimeToEmit();
+            if (upper <= _lastEmittedUpper || (_lastEmittedUpper >= 0 && !HasWindowsBetween(_lastEmittedUpper, upper)))
+            {
+                return;
+            }
         }
-        var lower = _lastEmitWindowCloseTime == -1 ? -1 : EmitUpperBound(_lastEmitWindowCloseTime);
-        if (_lastEmitWindowCloseTime != -1 && !HasWindowsBetween(lower, upper))
-        {
-            return;
-        }
-        using (var it = Store.FetchAll(lower + 1, upper))
+        using (var it = Store.FetchAll(_lastEmittedUpper + 1, upper))
         {
             foreach (var kv in it)
             {
@@ -155,7 +150,7 @@ internal abstract class TimeWindowAggregateProcessorBase<TKey, TValue, TAgg>(Win
                 Forwarder.MaybeForward(Record<Windowed<TKey>, Change<TAgg>>.Create(key, new Change<TAgg>(true, kv.Value.Value, false, default!), kv.Value.Timestamp, record.RawHeaders));
             }
         }
-        _lastEmitWindowCloseTime = closeTime;
+        _lastEmittedUpper = upper;
     }
 
     /// <summary>The largest window start whose window is closed at <paramref name="closeTime"/>.</summary>
@@ -185,6 +180,7 @@ internal sealed class KStreamWindowAggregate<TKey, TValue, TAgg, TWindow>(Window
         var timestamp = record.Timestamp;
         ObservedStreamTime = Math.Max(ObservedStreamTime, timestamp);
         var closeTime = ObservedStreamTime - windows.GracePeriodMs;
+        MaybeForwardFinalResult(record, closeTime);
         if (_timeWindows is { } tw)
         {
             // The windows of a timestamp, computed without allocating (TimeWindows.WindowsFor builds a dictionary).
@@ -200,7 +196,6 @@ internal sealed class KStreamWindowAggregate<TKey, TValue, TAgg, TWindow>(Window
                 Update(record, start, window.End, closeTime);
             }
         }
-        MaybeForwardFinalResult(record, closeTime);
     }
 
     private void Update(in Record<TKey, TValue> record, long start, long end, long closeTime)
@@ -288,6 +283,7 @@ internal sealed class KStreamSlidingWindowAggregate<TKey, TValue, TAgg>(Windowed
         var ts = record.Timestamp;
         ObservedStreamTime = Math.Max(ObservedStreamTime, ts);
         var closeTime = ObservedStreamTime - windows.GracePeriodMs;
+        MaybeForwardFinalResult(record, closeTime);
         if (ts + 1L + _td <= closeTime)
         {
             LogExpired(record, ts - _td, ts, closeTime);
@@ -301,7 +297,6 @@ internal sealed class KStreamSlidingWindowAggregate<TKey, TValue, TAgg>(Windowed
         {
             ProcessReverse(record, closeTime);
         }
-        MaybeForwardFinalResult(record, closeTime);
     }
 
     private void ProcessReverse(in Record<TKey, TValue> record, long closeTime)
@@ -500,7 +495,7 @@ internal sealed class KStreamSessionWindowAggregate<TKey, TValue, TAgg>(Windowed
     private ISessionStore<TKey, TAgg> _store = null!;
     private SessionTupleForwarder<TKey, TAgg> _forwarder = null!;
     private long _observedStreamTime = -1;
-    private long _lastEmitWindowCloseTime = -1;
+    private long _lastEmittedUpper = -1;
 
     private bool EmitOnClose => settings.Emit.Type == EmitStrategyType.OnWindowClose;
 
@@ -527,6 +522,7 @@ internal sealed class KStreamSessionWindowAggregate<TKey, TValue, TAgg>(Windowed
         var ts = record.Timestamp;
         _observedStreamTime = Math.Max(_observedStreamTime, ts);
         var windowCloseTime = _observedStreamTime - windows.GracePeriodMs - windows.InactivityGap;
+        MaybeForwardFinalResult(record, windowCloseTime);
         var merged = _merged;
         merged.Clear();
         long mergedStart = ts, mergedEnd = ts;
@@ -567,7 +563,6 @@ internal sealed class KStreamSessionWindowAggregate<TKey, TValue, TAgg>(Windowed
             _store.Put(sessionKey, agg);
             MaybeForwardUpdate(sessionKey, false, default!, agg is not null, agg!, record);
         }
-        MaybeForwardFinalResult(record, windowCloseTime);
     }
 
     private void MaybeForwardUpdate(Windowed<TKey> key, bool hasOld, TAgg oldAgg, bool hasNew, TAgg newAgg, in Record<TKey, TValue> record)
@@ -581,42 +576,41 @@ internal sealed class KStreamSessionWindowAggregate<TKey, TValue, TAgg>(Windowed
             key.Window.End, record.RawHeaders));
     }
 
+    /// <summary>
+    /// Emits sessions that ended before close time (session ends are inclusive), before the record updates the store;
+    /// sessions the coming put would expire are emitted at once, even within the emit interval (see the time-window
+    /// processors).
+    /// </summary>
     private void MaybeForwardFinalResult(in Record<TKey, TValue> record, long windowCloseTime)
     {
         if (!EmitOnClose)
         {
             return;
         }
-        var now = Context.CurrentSystemTimeMs;
-        if (now < _tracker.NextTimeToEmit)
+        var expiry = settings.Retention == long.MaxValue ? long.MinValue : _observedStreamTime - settings.Retention;
+        var upper = Math.Max(windowCloseTime - 1, expiry);
+        if (expiry <= _lastEmittedUpper)
+        {
+            var now = Context.CurrentSystemTimeMs;
+            if (now < _tracker.NextTimeToEmit)
+            {
+                return;
+            }
+            _tracker.NextTimeToEmit = now;
+            _tracker.AdvanceNextTimeToEmit();
+        }
+        if (upper < 0 || upper <= _lastEmittedUpper)
         {
             return;
         }
-        _tracker.NextTimeToEmit = now;
-        _tracker.AdvanceNextTimeToEmit();
-        if (_lastEmitWindowCloseTime != -1 && _lastEmitWindowCloseTime >= windowCloseTime)
-        {
-            return;
-        }
-        // Session ends are inclusive: sessions ending before close time are closed.
-        var upper = windowCloseTime - 1;
-        if (upper < 0)
-        {
-            return;
-        }
-        var lower = Math.Max(0L, _lastEmitWindowCloseTime);
-        if (upper < lower)
-        {
-            return;
-        }
-        using (var it = _store.FindSessions(lower, upper))
+        using (var it = _store.FindSessions(_lastEmittedUpper + 1, upper))
         {
             foreach (var kv in it)
             {
                 _forwarder.MaybeForward(Record<Windowed<TKey>, Change<TAgg>>.Create(kv.Key, new Change<TAgg>(true, kv.Value, false, default!), kv.Key.Window.End, record.RawHeaders));
             }
         }
-        _lastEmitWindowCloseTime = windowCloseTime;
+        _lastEmittedUpper = upper;
     }
 }
 

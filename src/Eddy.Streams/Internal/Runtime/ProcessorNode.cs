@@ -414,7 +414,7 @@ internal sealed class SinkNode<TKey, TValue> : ProcessorNode<TKey, TValue>
         var task = Task;
         var rc = task.RecordContext;
         var topic = _topic ?? _extractor!.Extract(record.Key, record.Value, new RecordContext(record.Timestamp, record.Headers, rc.Topic, rc.Partition, rc.Offset));
-        task.Collector.Send(topic, record.Key, record.Value, record.RawHeaders, record.Timestamp, _keySerializer, _valueSerializer, _partitioner, Name, task);
+        task.Collector.Send(topic, record.Key, record.Value, record.RawHeaders, record.Timestamp, _keySerializer, _valueSerializer, _partitioner, Name, task, record.IsTombstone);
     }
 }
 
