@@ -52,6 +52,139 @@ public static class Program
         Run("(c) groupByKey.count uncached, typed", stateful, keys, Scenario.Count, Format.Typed, 0);
         Run("(c) groupByKey.count uncached, string serdes", stateful, keys, Scenario.Count, Format.String, 0);
         Run("(c) groupByKey.count uncached, JSON serdes", stateful, keys, Scenario.Count, Format.Json, 0);
+
+        // Issue 6: windows and joins. Event time advances 1 ms per 10 records (10,000 records per second of event time).
+        var windowed = stateful;
+        RunWindowed("(d) tumbling 1 s count, typed", windowed, keys, WindowScenario.Tumbling);
+        RunWindowed("(d) tumbling 1 s count, string serdes", windowed, keys, WindowScenario.TumblingSerdes);
+        RunWindowed("(e) hopping 10 s/2 s count, typed", windowed, keys, WindowScenario.Hopping);
+        RunWindowed("(f) session 10 s gap count, typed", windowed, keys, WindowScenario.Session);
+        RunWindowed("(g) stream-table join, typed", windowed, keys, WindowScenario.StreamTable);
+        RunWindowed("(h) stream-stream join 10 s, typed", windowed, UniformKeys(windowed, JoinKeys, seed: 3), WindowScenario.StreamStream);
+    }
+
+    private const int JoinKeys = 100_000;
+
+    private enum WindowScenario { Tumbling, TumblingSerdes, Hopping, Session, StreamTable, StreamStream }
+
+    private static int[] UniformKeys(long n, int keys, int seed)
+    {
+        var random = new Random(seed);
+        var result = new int[n];
+        for (long i = 0; i < n; i++)
+        {
+            result[i] = random.Next(keys);
+        }
+        return result;
+    }
+
+    private static void RunWindowed(string name, long n, int[] keyIndexes, WindowScenario scenario)
+    {
+        if (_only is not null && !name.Contains(_only, StringComparison.Ordinal))
+        {
+            return;
+        }
+        ExecuteWindowed(Math.Min(n / 5, 1_000_000), keyIndexes, scenario, out _);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var proc = Process.GetCurrentProcess();
+        var cpu0 = proc.TotalProcessorTime;
+        var alloc0 = GC.GetTotalAllocatedBytes(true);
+        var sw = Stopwatch.StartNew();
+        ExecuteWindowed(n, keyIndexes, scenario, out var outputs);
+        sw.Stop();
+        proc.Refresh();
+        var cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds;
+        var alloc = GC.GetTotalAllocatedBytes(true) - alloc0;
+        var wall = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"{name,-44} {n,12:N0} {wall,8:F2} {cpu / wall,6:F2} {n / cpu,14:N0} {(double)alloc / n,8:F1}   (outputs {outputs:N0})");
+    }
+
+    private static void ExecuteWindowed(long n, int[] keyIndexes, WindowScenario scenario, out long outputs)
+    {
+        var config = new StreamsConfig { ApplicationId = "bench" };
+        var builder = new StreamsBuilder();
+        long sink = 0;
+        switch (scenario)
+        {
+            case WindowScenario.Tumbling:
+                builder.Stream<string, long>("in").GroupByKey().WindowedBy(TimeWindows.OfSizeWithNoGrace(TimeSpan.FromSeconds(1)))
+                    .Count().ToStream().Foreach((k, v) => sink++);
+                break;
+            case WindowScenario.TumblingSerdes:
+                builder.Stream("in", Consumed.With(Serdes.String(), Serdes.String())).GroupByKey().WindowedBy(TimeWindows.OfSizeWithNoGrace(TimeSpan.FromSeconds(1)))
+                    .Count().ToStream().To("out", Produced.With(WindowedSerdes.TimeWindowedSerdeFrom(Serdes.String(), 1000), Serdes.Int64()));
+                break;
+            case WindowScenario.Hopping:
+                builder.Stream<string, long>("in").GroupByKey()
+                    .WindowedBy(TimeWindows.OfSizeWithNoGrace(TimeSpan.FromSeconds(10)).AdvanceBy(TimeSpan.FromSeconds(2)))
+                    .Count().ToStream().Foreach((k, v) => sink++);
+                break;
+            case WindowScenario.Session:
+                builder.Stream<string, long>("in").GroupByKey().WindowedBy(SessionWindows.OfInactivityGapWithNoGrace(TimeSpan.FromSeconds(10)))
+                    .Count().ToStream().Foreach((k, v) => sink++);
+                break;
+            case WindowScenario.StreamTable:
+                builder.Stream<string, long>("in").Join(builder.Table<string, long>("table"), (v, t) => v + t).Foreach((k, v) => sink++);
+                break;
+            case WindowScenario.StreamStream:
+                builder.Stream<string, long>("in").Join(builder.Stream<string, long>("right"), (l, r) => l + r,
+                    JoinWindows.OfTimeDifferenceWithNoGrace(TimeSpan.FromSeconds(10))).Foreach((k, v) => sink++);
+                break;
+        }
+        var topology = builder.Build();
+        topology.Builder.Rewrite(config);
+        var producer = new CountingProducer();
+        var task = new StreamTask(new TaskId(0, 0), topology.BuildTask(config, null), config, new RecordCollector(producer, NullLogger.Instance),
+            new ThreadCache(config.StateStoreCacheMaxBytes), new Dictionary<string, IStateStore>());
+        task.Initialize();
+        var keyCount = keyIndexes.Max() + 1;
+        var keyStrings = new string[keyCount];
+        var keyBytes = new byte[keyCount][];
+        for (var i = 0; i < keyCount; i++)
+        {
+            keyStrings[i] = "key-" + i.ToString(CultureInfo.InvariantCulture);
+            keyBytes[i] = System.Text.Encoding.UTF8.GetBytes(keyStrings[i]);
+        }
+        if (scenario == WindowScenario.StreamTable)
+        {
+            for (var i = 0; i < keyCount; i++)
+            {
+                task.ProcessTyped("table", 0, i, keyStrings[i], (long)i, 0);
+            }
+            task.PrepareCommit();
+            task.PostCommit();
+        }
+        var value = "1"u8.ToArray();
+        for (long i = 0; i < n; i++)
+        {
+            var k = keyIndexes[i];
+            var ts = i / 10;
+            switch (scenario)
+            {
+                case WindowScenario.TumblingSerdes:
+                    task.AddRecord(new RawRecord("in", 0, i, ts, TimestampType.CreateTime, null, keyBytes[k], value));
+                    task.Process();
+                    break;
+                case WindowScenario.StreamStream:
+                    // The two sides alternate.
+                    task.ProcessTyped((i & 1) == 0 ? "in" : "right", 0, i, keyStrings[k], i, ts);
+                    break;
+                default:
+                    task.ProcessTyped("in", 0, i, keyStrings[k], i, ts);
+                    break;
+            }
+            if ((i + 1) % CommitEvery == 0)
+            {
+                task.PrepareCommit();
+                task.PostCommit();
+            }
+        }
+        task.PrepareCommit();
+        task.PostCommit();
+        task.Close();
+        outputs = sink + producer.Count;
     }
 
     private enum Scenario { Stateless, Count }

@@ -178,6 +178,33 @@ public sealed class TopologyTestDriver : IDisposable
     public ITimestampedKeyValueStore<TKey, TValue>? GetTimestampedKeyValueStore<TKey, TValue>(string name)
         => GetStateStore(name) as ITimestampedKeyValueStore<TKey, TValue>;
 
+    /// <summary>A window store by name (a timestamped one is seen without timestamps), or null.</summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TValue">The value type.</typeparam>
+    /// <param name="name">The store name.</param>
+    /// <returns>The store or null.</returns>
+    public IWindowStore<TKey, TValue>? GetWindowStore<TKey, TValue>(string name) => GetStateStore(name) switch
+    {
+        ITimestampedWindowStore<TKey, TValue> ts => new WindowStoreFacade<TKey, TValue>(ts),
+        IWindowStore<TKey, TValue> ws => ws,
+        _ => null,
+    };
+
+    /// <summary>A timestamped window store by name (windowed aggregations keep these), or null.</summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TValue">The value type.</typeparam>
+    /// <param name="name">The store name.</param>
+    /// <returns>The store or null.</returns>
+    public ITimestampedWindowStore<TKey, TValue>? GetTimestampedWindowStore<TKey, TValue>(string name)
+        => GetStateStore(name) as ITimestampedWindowStore<TKey, TValue>;
+
+    /// <summary>A session store by name, or null.</summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TAgg">The aggregate type.</typeparam>
+    /// <param name="name">The store name.</param>
+    /// <returns>The store or null.</returns>
+    public ISessionStore<TKey, TAgg>? GetSessionStore<TKey, TAgg>(string name) => GetStateStore(name) as ISessionStore<TKey, TAgg>;
+
     internal void PipeRaw(string topic, byte[]? key, byte[]? value, long timestamp, Headers? headers)
     {
         ThrowIfClosed();

@@ -53,7 +53,7 @@ public sealed class StreamsBuilder
         var name = consumed?.ProcessorName ?? _internal.NewProcessorName("KSTREAM-SOURCE-");
         var array = topics.ToArray();
         _internal.Add(t => t.AddSource(new SourceNodeFactory<TKey, TValue>(name, array, null, consumed?.OffsetReset, consumed?.KeySerde, consumed?.ValueSerde, consumed?.TimestampExtractor)));
-        return new KStreamImpl<TKey, TValue>(_internal, name, consumed?.KeySerde, consumed?.ValueSerde, false);
+        return new KStreamImpl<TKey, TValue>(_internal, name, consumed?.KeySerde, consumed?.ValueSerde, false, [name]);
     }
 
     /// <summary>A stream of every topic matching <paramref name="pattern"/>.</summary>
@@ -67,7 +67,7 @@ public sealed class StreamsBuilder
         ArgumentNullException.ThrowIfNull(pattern);
         var name = consumed?.ProcessorName ?? _internal.NewProcessorName("KSTREAM-SOURCE-");
         _internal.Add(t => t.AddSource(new SourceNodeFactory<TKey, TValue>(name, null, pattern, consumed?.OffsetReset, consumed?.KeySerde, consumed?.ValueSerde, consumed?.TimestampExtractor)));
-        return new KStreamImpl<TKey, TValue>(_internal, name, consumed?.KeySerde, consumed?.ValueSerde, false);
+        return new KStreamImpl<TKey, TValue>(_internal, name, consumed?.KeySerde, consumed?.ValueSerde, false, [name]);
     }
 
     /// <summary>
@@ -98,7 +98,7 @@ public sealed class StreamsBuilder
                 t.AddStateStore(InternalStreamsBuilder.TimestampedStore(settings.QueryableName, materialized, ks, vs), false, tableName);
             }
         });
-        return new KTableImpl<TKey, TValue>(_internal, tableName, ks, vs, settings, materialized?.StoreName);
+        return new KTableImpl<TKey, TValue>(_internal, tableName, ks, vs, settings, materialized?.StoreName, [sourceName], KTableImpl<TKey, TValue>.SourceGetter(settings));
     }
 
     /// <summary>
@@ -127,7 +127,7 @@ public sealed class StreamsBuilder
                 new SourceNodeFactory<TKey, TValue>(sourceName, [topic], null, AutoOffsetReset.Earliest, consumed?.KeySerde, consumed?.ValueSerde, consumed?.TimestampExtractor),
                 new ProcessorNodeFactory<TKey, TValue, TKey, Change<TValue>>(processorName, [sourceName], () => new KTableSource<TKey, TValue>(settings)));
         });
-        return new GlobalKTableImpl<TKey, TValue>(storeName);
+        return new GlobalKTableImpl<TKey, TValue>(storeName, ks, vs);
     }
 
     /// <summary>Adds a store for processors given to <c>Process</c> or <c>ProcessValues</c> by name.</summary>

@@ -179,6 +179,142 @@ public interface IKStream<TKey, TValue>
     /// <param name="stateStoreNames">Stores to connect.</param>
     /// <returns>The processor's output.</returns>
     IKStream<TKey, TValueOut> ProcessValues<TValueOut>(Func<IFixedKeyProcessor<TKey, TValue, TValueOut>> factory, params string[] stateStoreNames);
+
+    /// <summary>
+    /// Joins with another stream: each record is joined with every record of the other stream with the same key
+    /// whose timestamp is within the join window (an inner join). The result's timestamp is the larger of the two.
+    /// </summary>
+    /// <typeparam name="TOther">The other stream's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other stream (co-partitioned with this one).</param>
+    /// <param name="joiner">Computes the result from this value and the other value.</param>
+    /// <param name="windows">How far apart joined records may be, and the grace period.</param>
+    /// <param name="streamJoined">Serdes, names and stores of the join.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> Join<TOther, TValueOut>(IKStream<TKey, TOther> other, Func<TValue, TOther, TValueOut> joiner, JoinWindows windows,
+        StreamJoined<TKey, TValue, TOther>? streamJoined = null);
+
+    /// <summary>Like <see cref="Join{TOther, TValueOut}(IKStream{TKey, TOther}, Func{TValue, TOther, TValueOut}, JoinWindows, StreamJoined{TKey, TValue, TOther})"/>, with the key passed to the joiner.</summary>
+    /// <typeparam name="TOther">The other stream's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other stream.</param>
+    /// <param name="joiner">Computes the result from the key and both values.</param>
+    /// <param name="windows">The join window.</param>
+    /// <param name="streamJoined">Serdes, names and stores.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> Join<TOther, TValueOut>(IKStream<TKey, TOther> other, Func<TKey, TValue, TOther, TValueOut> joiner, JoinWindows windows,
+        StreamJoined<TKey, TValue, TOther>? streamJoined = null);
+
+    /// <summary>
+    /// Left-joins with another stream: like an inner join, and a record that found no match is emitted once with a
+    /// missing other value after its window and the grace period have passed, never before (no spurious results).
+    /// </summary>
+    /// <typeparam name="TOther">The other stream's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other stream.</param>
+    /// <param name="joiner">Computes the result; the other value is null (default) when there is no match.</param>
+    /// <param name="windows">The join window.</param>
+    /// <param name="streamJoined">Serdes, names and stores.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> LeftJoin<TOther, TValueOut>(IKStream<TKey, TOther> other, Func<TValue, TOther?, TValueOut> joiner, JoinWindows windows,
+        StreamJoined<TKey, TValue, TOther>? streamJoined = null);
+
+    /// <summary>Like the left join above, with the key passed to the joiner.</summary>
+    /// <typeparam name="TOther">The other stream's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other stream.</param>
+    /// <param name="joiner">Computes the result from the key and both values.</param>
+    /// <param name="windows">The join window.</param>
+    /// <param name="streamJoined">Serdes, names and stores.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> LeftJoin<TOther, TValueOut>(IKStream<TKey, TOther> other, Func<TKey, TValue, TOther?, TValueOut> joiner, JoinWindows windows,
+        StreamJoined<TKey, TValue, TOther>? streamJoined = null);
+
+    /// <summary>Outer-joins with another stream: unmatched records of either side are emitted once their window has closed.</summary>
+    /// <typeparam name="TOther">The other stream's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other stream.</param>
+    /// <param name="joiner">Computes the result; either value is null (default) when unmatched.</param>
+    /// <param name="windows">The join window.</param>
+    /// <param name="streamJoined">Serdes, names and stores.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> OuterJoin<TOther, TValueOut>(IKStream<TKey, TOther> other, Func<TValue?, TOther?, TValueOut> joiner, JoinWindows windows,
+        StreamJoined<TKey, TValue, TOther>? streamJoined = null);
+
+    /// <summary>Like the outer join above, with the key passed to the joiner.</summary>
+    /// <typeparam name="TOther">The other stream's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other stream.</param>
+    /// <param name="joiner">Computes the result from the key and both values.</param>
+    /// <param name="windows">The join window.</param>
+    /// <param name="streamJoined">Serdes, names and stores.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> OuterJoin<TOther, TValueOut>(IKStream<TKey, TOther> other, Func<TKey, TValue?, TOther?, TValueOut> joiner, JoinWindows windows,
+        StreamJoined<TKey, TValue, TOther>? streamJoined = null);
+
+    /// <summary>Joins each record with the table's current value for its key; records without a table value are dropped.</summary>
+    /// <typeparam name="TTableValue">The table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="table">The table (co-partitioned with this stream).</param>
+    /// <param name="joiner">Computes the result from the record's value and the table's value.</param>
+    /// <param name="joined">Serdes for a repartition and the processor name.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> Join<TTableValue, TValueOut>(IKTable<TKey, TTableValue> table, Func<TValue, TTableValue, TValueOut> joiner,
+        Joined<TKey, TValue, TTableValue>? joined = null);
+
+    /// <summary>Like the stream-table join above, with the key passed to the joiner.</summary>
+    /// <typeparam name="TTableValue">The table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="table">The table.</param>
+    /// <param name="joiner">Computes the result from the key, the record's value and the table's value.</param>
+    /// <param name="joined">Serdes and name.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> Join<TTableValue, TValueOut>(IKTable<TKey, TTableValue> table, Func<TKey, TValue, TTableValue, TValueOut> joiner,
+        Joined<TKey, TValue, TTableValue>? joined = null);
+
+    /// <summary>Joins each record with the table's current value for its key, or with null (default) when it has none.</summary>
+    /// <typeparam name="TTableValue">The table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="table">The table.</param>
+    /// <param name="joiner">Computes the result; the table value is null (default) when absent.</param>
+    /// <param name="joined">Serdes and name.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> LeftJoin<TTableValue, TValueOut>(IKTable<TKey, TTableValue> table, Func<TValue, TTableValue?, TValueOut> joiner,
+        Joined<TKey, TValue, TTableValue>? joined = null);
+
+    /// <summary>Like the stream-table left join above, with the key passed to the joiner.</summary>
+    /// <typeparam name="TTableValue">The table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="table">The table.</param>
+    /// <param name="joiner">Computes the result from the key and both values.</param>
+    /// <param name="joined">Serdes and name.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> LeftJoin<TTableValue, TValueOut>(IKTable<TKey, TTableValue> table, Func<TKey, TValue, TTableValue?, TValueOut> joiner,
+        Joined<TKey, TValue, TTableValue>? joined = null);
+
+    /// <summary>Joins each record with a global table's value for the key computed by <paramref name="keySelector"/>; no repartitioning needed.</summary>
+    /// <typeparam name="TGlobalKey">The global table's key type.</typeparam>
+    /// <typeparam name="TGlobalValue">The global table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="globalTable">The global table.</param>
+    /// <param name="keySelector">Maps a record to the global table's key.</param>
+    /// <param name="joiner">Computes the result.</param>
+    /// <param name="named">The processor name.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> Join<TGlobalKey, TGlobalValue, TValueOut>(IGlobalKTable<TGlobalKey, TGlobalValue> globalTable, Func<TKey, TValue, TGlobalKey> keySelector,
+        Func<TValue, TGlobalValue, TValueOut> joiner, Named? named = null);
+
+    /// <summary>Left-joins each record with a global table's value for the selected key (null/default when absent).</summary>
+    /// <typeparam name="TGlobalKey">The global table's key type.</typeparam>
+    /// <typeparam name="TGlobalValue">The global table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="globalTable">The global table.</param>
+    /// <param name="keySelector">Maps a record to the global table's key.</param>
+    /// <param name="joiner">Computes the result.</param>
+    /// <param name="named">The processor name.</param>
+    /// <returns>The joined stream.</returns>
+    IKStream<TKey, TValueOut> LeftJoin<TGlobalKey, TGlobalValue, TValueOut>(IGlobalKTable<TGlobalKey, TGlobalValue> globalTable, Func<TKey, TValue, TGlobalKey> keySelector,
+        Func<TValue, TGlobalValue?, TValueOut> joiner, Named? named = null);
 }
 
 /// <summary>The branches of a split stream (Kafka's <c>BranchedKStream</c>).</summary>
@@ -267,6 +403,100 @@ public interface IKTable<TKey, TValue>
     /// <param name="grouped">Serdes and repartition topic name.</param>
     /// <returns>The grouped table.</returns>
     IKGroupedTable<TKeyOut, TValueOut> GroupBy<TKeyOut, TValueOut>(Func<TKey, TValue, KeyValue<TKeyOut, TValueOut>> selector, Grouped<TKeyOut, TValueOut>? grouped = null);
+
+    /// <summary>Joins with another table on the key: a row exists where both tables have one (Kafka's KTable.join).</summary>
+    /// <typeparam name="TOther">The other table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other table (co-partitioned with this one).</param>
+    /// <param name="joiner">Computes the result from both values.</param>
+    /// <param name="named">The processor name.</param>
+    /// <param name="materialized">Materializes the result (it is queryable when named).</param>
+    /// <returns>The joined table.</returns>
+    IKTable<TKey, TValueOut> Join<TOther, TValueOut>(IKTable<TKey, TOther> other, Func<TValue, TOther, TValueOut> joiner, Named? named = null,
+        Materialized<TKey, TValueOut>? materialized = null);
+
+    /// <summary>Left-joins with another table on the key: a row exists where this table has one.</summary>
+    /// <typeparam name="TOther">The other table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other table.</param>
+    /// <param name="joiner">Computes the result; the other value is null (default) when absent.</param>
+    /// <param name="named">The processor name.</param>
+    /// <param name="materialized">Materializes the result.</param>
+    /// <returns>The joined table.</returns>
+    IKTable<TKey, TValueOut> LeftJoin<TOther, TValueOut>(IKTable<TKey, TOther> other, Func<TValue, TOther?, TValueOut> joiner, Named? named = null,
+        Materialized<TKey, TValueOut>? materialized = null);
+
+    /// <summary>Outer-joins with another table on the key: a row exists where either table has one.</summary>
+    /// <typeparam name="TOther">The other table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The other table.</param>
+    /// <param name="joiner">Computes the result; a missing value is null (default).</param>
+    /// <param name="named">The processor name.</param>
+    /// <param name="materialized">Materializes the result.</param>
+    /// <returns>The joined table.</returns>
+    IKTable<TKey, TValueOut> OuterJoin<TOther, TValueOut>(IKTable<TKey, TOther> other, Func<TValue?, TOther?, TValueOut> joiner, Named? named = null,
+        Materialized<TKey, TValueOut>? materialized = null);
+
+    /// <summary>
+    /// Foreign-key join (KIP-213): each row of this table joins the row of <paramref name="other"/> whose key is
+    /// extracted from this row's value. No co-partitioning is needed: subscriptions travel to the other table's
+    /// partitions and results come back through internal topics named as Kafka names them.
+    /// </summary>
+    /// <typeparam name="TForeignKey">The other table's key type.</typeparam>
+    /// <typeparam name="TForeignValue">The other table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The foreign table.</param>
+    /// <param name="foreignKeyExtractor">Extracts the foreign key from this table's value (null: no join).</param>
+    /// <param name="joiner">Computes the result from this value and the foreign value.</param>
+    /// <param name="tableJoined">Name and partitioners.</param>
+    /// <param name="materialized">Materializes the result.</param>
+    /// <returns>The joined table, keyed like this table.</returns>
+    IKTable<TKey, TValueOut> Join<TForeignKey, TForeignValue, TValueOut>(IKTable<TForeignKey, TForeignValue> other, Func<TValue, TForeignKey> foreignKeyExtractor,
+        Func<TValue, TForeignValue, TValueOut> joiner, TableJoined<TKey, TForeignKey>? tableJoined = null, Materialized<TKey, TValueOut>? materialized = null);
+
+    /// <summary>Foreign-key join with an extractor that also sees the key (KIP-1104).</summary>
+    /// <typeparam name="TForeignKey">The other table's key type.</typeparam>
+    /// <typeparam name="TForeignValue">The other table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The foreign table.</param>
+    /// <param name="foreignKeyExtractor">Extracts the foreign key from this table's key and value.</param>
+    /// <param name="joiner">Computes the result.</param>
+    /// <param name="tableJoined">Name and partitioners.</param>
+    /// <param name="materialized">Materializes the result.</param>
+    /// <returns>The joined table.</returns>
+    IKTable<TKey, TValueOut> Join<TForeignKey, TForeignValue, TValueOut>(IKTable<TForeignKey, TForeignValue> other, Func<TKey, TValue, TForeignKey> foreignKeyExtractor,
+        Func<TValue, TForeignValue, TValueOut> joiner, TableJoined<TKey, TForeignKey>? tableJoined = null, Materialized<TKey, TValueOut>? materialized = null);
+
+    /// <summary>Foreign-key left join: every row of this table has a result, with a null (default) foreign value when there is no match.</summary>
+    /// <typeparam name="TForeignKey">The other table's key type.</typeparam>
+    /// <typeparam name="TForeignValue">The other table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The foreign table.</param>
+    /// <param name="foreignKeyExtractor">Extracts the foreign key from this table's value.</param>
+    /// <param name="joiner">Computes the result.</param>
+    /// <param name="tableJoined">Name and partitioners.</param>
+    /// <param name="materialized">Materializes the result.</param>
+    /// <returns>The joined table.</returns>
+    IKTable<TKey, TValueOut> LeftJoin<TForeignKey, TForeignValue, TValueOut>(IKTable<TForeignKey, TForeignValue> other, Func<TValue, TForeignKey> foreignKeyExtractor,
+        Func<TValue, TForeignValue?, TValueOut> joiner, TableJoined<TKey, TForeignKey>? tableJoined = null, Materialized<TKey, TValueOut>? materialized = null);
+
+    /// <summary>Foreign-key left join with an extractor that also sees the key.</summary>
+    /// <typeparam name="TForeignKey">The other table's key type.</typeparam>
+    /// <typeparam name="TForeignValue">The other table's value type.</typeparam>
+    /// <typeparam name="TValueOut">The result type.</typeparam>
+    /// <param name="other">The foreign table.</param>
+    /// <param name="foreignKeyExtractor">Extracts the foreign key from this table's key and value.</param>
+    /// <param name="joiner">Computes the result.</param>
+    /// <param name="tableJoined">Name and partitioners.</param>
+    /// <param name="materialized">Materializes the result.</param>
+    /// <returns>The joined table.</returns>
+    IKTable<TKey, TValueOut> LeftJoin<TForeignKey, TForeignValue, TValueOut>(IKTable<TForeignKey, TForeignValue> other, Func<TKey, TValue, TForeignKey> foreignKeyExtractor,
+        Func<TValue, TForeignValue?, TValueOut> joiner, TableJoined<TKey, TForeignKey>? tableJoined = null, Materialized<TKey, TValueOut>? materialized = null);
+
+    /// <summary>Holds back updates: until windows close (final results) or for a time limit per key (rate limiting).</summary>
+    /// <param name="suppressed">How to suppress.</param>
+    /// <returns>The suppressed table.</returns>
+    IKTable<TKey, TValue> Suppress(Suppressed<TKey> suppressed);
 }
 
 /// <summary>A stream grouped by key, ready to aggregate (Kafka's <c>KGroupedStream</c>).</summary>
@@ -302,6 +532,23 @@ public interface IKGroupedStream<TKey, TValue>
     /// <param name="aggregator">Adds this stream's value to the aggregate.</param>
     /// <returns>The co-grouped stream.</returns>
     ICogroupedKStream<TKey, TAgg> Cogroup<TAgg>(Func<TKey, TValue, TAgg, TAgg> aggregator);
+
+    /// <summary>Windows the aggregation by fixed windows: tumbling or hopping <see cref="TimeWindows"/>, or <see cref="UnlimitedWindows"/>.</summary>
+    /// <typeparam name="TWindow">The window type.</typeparam>
+    /// <param name="windows">The windows.</param>
+    /// <returns>The windowed stream.</returns>
+    ITimeWindowedKStream<TKey, TValue> WindowedBy<TWindow>(Windows<TWindow> windows)
+        where TWindow : Window;
+
+    /// <summary>Windows the aggregation by sliding windows.</summary>
+    /// <param name="windows">The windows.</param>
+    /// <returns>The windowed stream.</returns>
+    ITimeWindowedKStream<TKey, TValue> WindowedBy(SlidingWindows windows);
+
+    /// <summary>Windows the aggregation by sessions.</summary>
+    /// <param name="windows">The session windows.</param>
+    /// <returns>The session-windowed stream.</returns>
+    ISessionWindowedKStream<TKey, TValue> WindowedBy(SessionWindows windows);
 }
 
 /// <summary>Several grouped streams aggregated into one table (Kafka's <c>CogroupedKStream</c>).</summary>
@@ -329,6 +576,23 @@ public interface ICogroupedKStream<TKey, TAgg>
     /// <param name="materialized">How the aggregate is stored.</param>
     /// <returns>The aggregate.</returns>
     IKTable<TKey, TAgg> Aggregate(Func<TAgg> initializer, Materialized<TKey, TAgg>? materialized = null, Named? named = null);
+
+    /// <summary>Windows the co-grouped aggregation by fixed windows.</summary>
+    /// <typeparam name="TWindow">The window type.</typeparam>
+    /// <param name="windows">The windows.</param>
+    /// <returns>The windowed co-grouped stream.</returns>
+    ITimeWindowedCogroupedKStream<TKey, TAgg> WindowedBy<TWindow>(Windows<TWindow> windows)
+        where TWindow : Window;
+
+    /// <summary>Windows the co-grouped aggregation by sliding windows.</summary>
+    /// <param name="windows">The windows.</param>
+    /// <returns>The windowed co-grouped stream.</returns>
+    ITimeWindowedCogroupedKStream<TKey, TAgg> WindowedBy(SlidingWindows windows);
+
+    /// <summary>Windows the co-grouped aggregation by sessions.</summary>
+    /// <param name="windows">The session windows.</param>
+    /// <returns>The session-windowed co-grouped stream.</returns>
+    ISessionWindowedCogroupedKStream<TKey, TAgg> WindowedBy(SessionWindows windows);
 }
 
 /// <summary>A re-keyed table, ready to aggregate with adders and subtractors (Kafka's <c>KGroupedTable</c>).</summary>

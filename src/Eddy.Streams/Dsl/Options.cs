@@ -258,6 +258,12 @@ public sealed record Materialized<TKey, TValue>
     /// <summary>The bytes store to use, or null for an in-memory store.</summary>
     public IKeyValueBytesStoreSupplier? StoreSupplier { get; init; }
 
+    /// <summary>The bytes window store to use (windowed aggregations), or null for an in-memory store.</summary>
+    public IWindowBytesStoreSupplier? WindowStoreSupplier { get; init; }
+
+    /// <summary>The bytes session store to use (session aggregations), or null for an in-memory store.</summary>
+    public ISessionBytesStoreSupplier? SessionStoreSupplier { get; init; }
+
     /// <summary>The key serde, or null.</summary>
     public ISerde<TKey>? KeySerde { get; init; }
 
@@ -292,6 +298,24 @@ public sealed record Materialized<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(supplier);
         return new() { StoreSupplier = supplier, StoreName = supplier.Name };
+    }
+
+    /// <summary>A window store supplier for a windowed aggregation (its name becomes the store name).</summary>
+    /// <param name="supplier">The supplier.</param>
+    /// <returns>The option.</returns>
+    public static Materialized<TKey, TValue> As(IWindowBytesStoreSupplier supplier)
+    {
+        ArgumentNullException.ThrowIfNull(supplier);
+        return new() { WindowStoreSupplier = supplier, StoreName = supplier.Name };
+    }
+
+    /// <summary>A session store supplier for a session aggregation (its name becomes the store name).</summary>
+    /// <param name="supplier">The supplier.</param>
+    /// <returns>The option.</returns>
+    public static Materialized<TKey, TValue> As(ISessionBytesStoreSupplier supplier)
+    {
+        ArgumentNullException.ThrowIfNull(supplier);
+        return new() { SessionStoreSupplier = supplier, StoreName = supplier.Name };
     }
 
     /// <summary>Serdes for key and value.</summary>

@@ -10,6 +10,8 @@ internal static class SerdeResolver
     {
         if (explicitSerde is not null)
         {
+            // Wrapping serdes (windowed keys, table changes) resolve their inner serde from the configuration.
+            (explicitSerde as Dsl.IConfigurableSerde)?.Configure(config, isKey);
             return explicitSerde;
         }
         var provider = isKey ? config.DefaultKeySerde : config.DefaultValueSerde;

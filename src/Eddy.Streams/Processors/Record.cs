@@ -11,6 +11,7 @@ namespace Eddy.Streams.Processors;
 public readonly struct Record<TKey, TValue>
 {
     private readonly Headers? _headers;
+    private readonly bool _tombstone;
 
     /// <summary>Creates a record.</summary>
     /// <param name="key">The key.</param>
@@ -29,13 +30,14 @@ public readonly struct Record<TKey, TValue>
         _headers = headers;
     }
 
-    private Record(TKey key, TValue value, long timestamp, Headers? headers, bool unchecked_)
+    private Record(TKey key, TValue value, long timestamp, Headers? headers, bool unchecked_, bool tombstone = false)
     {
         _ = unchecked_;
         Key = key;
         Value = value;
         Timestamp = timestamp;
         _headers = headers;
+        _tombstone = tombstone;
     }
 
     /// <summary>The key.</summary>
@@ -52,11 +54,19 @@ public readonly struct Record<TKey, TValue>
 
     internal Headers? RawHeaders => _headers;
 
+    /// <summary>
+    /// True for a table deletion turned into a stream record whose value type cannot be null (a count's
+    /// <c>long</c>): sinks write a null value (a tombstone) instead of the default value. Changing the value clears it.
+    /// </summary>
+    internal bool IsTombstone => _tombstone;
+
+    internal static Record<TKey, TValue> Tombstone(TKey key, long timestamp, Headers? headers) => new(key, default!, timestamp, headers, true, true);
+
     /// <summary>A copy with another key.</summary>
     /// <typeparam name="TNewKey">The new key type.</typeparam>
     /// <param name="key">The key.</param>
     /// <returns>The copy.</returns>
-    public Record<TNewKey, TValue> WithKey<TNewKey>(TNewKey key) => new(key, Value, Timestamp, _headers, true);
+    public Record<TNewKey, TValue> WithKey<TNewKey>(TNewKey key) => new(key, Value, Timestamp, _headers, true, _tombstone);
 
     /// <summary>A copy with another value.</summary>
     /// <typeparam name="TNewValue">The new value type.</typeparam>
@@ -67,12 +77,16 @@ public readonly struct Record<TKey, TValue>
     /// <summary>A copy with another timestamp.</summary>
     /// <param name="timestamp">The timestamp; must not be negative.</param>
     /// <returns>The copy.</returns>
-    public Record<TKey, TValue> WithTimestamp(long timestamp) => new(Key, Value, timestamp, _headers);
+    public Record<TKey, TValue> WithTimestamp(long timestamp)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(timestamp);
+        return new(Key, Value, timestamp, _headers, true, _tombstone);
+    }
 
     /// <summary>A copy with other headers.</summary>
     /// <param name="headers">The headers.</param>
     /// <returns>The copy.</returns>
-    public Record<TKey, TValue> WithHeaders(Headers? headers) => new(Key, Value, Timestamp, headers, true);
+    public Record<TKey, TValue> WithHeaders(Headers? headers) => new(Key, Value, Timestamp, headers, true, _tombstone);
 
     internal static Record<TKey, TValue> Create(TKey key, TValue value, long timestamp, Headers? headers) => new(key, value, timestamp, headers, true);
 

@@ -80,6 +80,93 @@ public static class Stores
         return new LruMapSupplier(name, maxCacheSize);
     }
 
+    /// <summary>
+    /// An in-memory window store that keeps windows for <paramref name="retentionPeriod"/> of stream time. With
+    /// <paramref name="retainDuplicates"/> every put is kept (stream-stream join buffers); otherwise a put replaces
+    /// the window's value.
+    /// </summary>
+    /// <param name="name">The store name.</param>
+    /// <param name="retentionPeriod">How long windows are kept: at least the window size (plus the grace period for aggregations).</param>
+    /// <param name="windowSize">The window size.</param>
+    /// <param name="retainDuplicates">Whether to keep every put.</param>
+    /// <returns>The supplier.</returns>
+    public static IWindowBytesStoreSupplier InMemoryWindowStore(string name, TimeSpan retentionPeriod, TimeSpan windowSize, bool retainDuplicates)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var retention = (long)retentionPeriod.TotalMilliseconds;
+        var size = (long)windowSize.TotalMilliseconds;
+        if (retention < 0)
+        {
+            throw new ArgumentException("retentionPeriod cannot be negative", nameof(retentionPeriod));
+        }
+        if (size < 0)
+        {
+            throw new ArgumentException("windowSize cannot be negative", nameof(windowSize));
+        }
+        if (size > retention)
+        {
+            throw new ArgumentException($"The retention period of the window store {name} must be no smaller than its window size. Got size=[{size}], retention=[{retention}]", nameof(retentionPeriod));
+        }
+        return new InMemoryWindowBytesStoreSupplier(name, retention, size, retainDuplicates);
+    }
+
+    /// <summary>An in-memory session store that keeps sessions for <paramref name="retentionPeriod"/> of stream time after they end.</summary>
+    /// <param name="name">The store name.</param>
+    /// <param name="retentionPeriod">How long sessions are kept: at least the inactivity gap plus the grace period.</param>
+    /// <returns>The supplier.</returns>
+    public static ISessionBytesStoreSupplier InMemorySessionStore(string name, TimeSpan retentionPeriod)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var retention = (long)retentionPeriod.TotalMilliseconds;
+        if (retention < 0)
+        {
+            throw new ArgumentException("retentionPeriod cannot be negative", nameof(retentionPeriod));
+        }
+        return new InMemorySessionBytesStoreSupplier(name, retention);
+    }
+
+    /// <summary>A builder for a typed window store over <paramref name="supplier"/>.</summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TValue">The value type.</typeparam>
+    /// <param name="supplier">The bytes-level store.</param>
+    /// <param name="keySerde">The key serde or null.</param>
+    /// <param name="valueSerde">The value serde or null.</param>
+    /// <returns>The builder (logging on, caching off).</returns>
+    public static StoreBuilder<IWindowStore<TKey, TValue>> WindowStoreBuilder<TKey, TValue>(
+        IWindowBytesStoreSupplier supplier, ISerde<TKey>? keySerde, ISerde<TValue>? valueSerde)
+    {
+        ArgumentNullException.ThrowIfNull(supplier);
+        return new WindowStoreBuilderImpl<TKey, TValue>(supplier, keySerde, valueSerde);
+    }
+
+    /// <summary>A builder for a typed timestamped window store over <paramref name="supplier"/>.</summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TValue">The value type.</typeparam>
+    /// <param name="supplier">The bytes-level store.</param>
+    /// <param name="keySerde">The key serde or null.</param>
+    /// <param name="valueSerde">The value serde or null.</param>
+    /// <returns>The builder (logging on, caching off).</returns>
+    public static StoreBuilder<ITimestampedWindowStore<TKey, TValue>> TimestampedWindowStoreBuilder<TKey, TValue>(
+        IWindowBytesStoreSupplier supplier, ISerde<TKey>? keySerde, ISerde<TValue>? valueSerde)
+    {
+        ArgumentNullException.ThrowIfNull(supplier);
+        return new TimestampedWindowStoreBuilderImpl<TKey, TValue>(supplier, keySerde, valueSerde);
+    }
+
+    /// <summary>A builder for a typed session store over <paramref name="supplier"/>.</summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TAgg">The aggregate type.</typeparam>
+    /// <param name="supplier">The bytes-level store.</param>
+    /// <param name="keySerde">The key serde or null.</param>
+    /// <param name="valueSerde">The aggregate serde or null.</param>
+    /// <returns>The builder (logging on, caching off).</returns>
+    public static StoreBuilder<ISessionStore<TKey, TAgg>> SessionStoreBuilder<TKey, TAgg>(
+        ISessionBytesStoreSupplier supplier, ISerde<TKey>? keySerde, ISerde<TAgg>? valueSerde)
+    {
+        ArgumentNullException.ThrowIfNull(supplier);
+        return new SessionStoreBuilderImpl<TKey, TAgg>(supplier, keySerde, valueSerde);
+    }
+
     /// <summary>A builder for a typed key-value store over <paramref name="supplier"/>. Null serdes mean the configured defaults.</summary>
     /// <typeparam name="TKey">The key type.</typeparam>
     /// <typeparam name="TValue">The value type.</typeparam>

@@ -54,6 +54,7 @@ internal sealed partial class InternalStreamsBuilder
             write(Topology);
         }
         _pending.Clear();
+        Topology.ValidateCopartitioning();
     }
 
     public void AddProcessor<TKeyIn, TValueIn, TKeyOut, TValueOut>(string name, string[] parents, Func<IProcessor<TKeyIn, TValueIn, TKeyOut, TValueOut>> supplier)

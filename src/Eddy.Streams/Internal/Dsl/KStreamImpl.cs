@@ -5,9 +5,12 @@ using Eddy.Streams.SerDes;
 
 namespace Eddy.Streams.Internal.Dsl;
 
-internal sealed class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, string name, ISerde<TKey>? keySerde, ISerde<TValue>? valueSerde, bool repartitionRequired)
-    : IKStream<TKey, TValue>
+internal sealed partial class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, string name, ISerde<TKey>? keySerde, ISerde<TValue>? valueSerde, bool repartitionRequired,
+    IReadOnlyCollection<string> sourceNodes) : IKStream<TKey, TValue>
 {
+    /// <summary>The source nodes feeding this stream (Kafka's subTopologySourceNodes), for co-partitioning.</summary>
+    public IReadOnlyCollection<string> SourceNodes { get; } = sourceNodes;
+
     public InternalStreamsBuilder Builder { get; } = builder;
 
     public string Name { get; } = name;
@@ -20,7 +23,7 @@ internal sealed class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, 
 
     private string NameOr(Named? named, string prefix) => named?.Name ?? Builder.NewProcessorName(prefix);
 
-    private KStreamImpl<TK, TV> Child<TK, TV>(string childName, ISerde<TK>? ks, ISerde<TV>? vs, bool repartition) => new(Builder, childName, ks, vs, repartition);
+    private KStreamImpl<TK, TV> Child<TK, TV>(string childName, ISerde<TK>? ks, ISerde<TV>? vs, bool repartition) => new(Builder, childName, ks, vs, repartition, SourceNodes);
 
     public IKStream<TKey, TValue> Filter(Func<TKey, TValue, bool> predicate, Named? named = null) => DoFilter(predicate, named, false);
 
@@ -142,7 +145,9 @@ internal sealed class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, 
         var o = (KStreamImpl<TKey, TValue>)other;
         var n = NameOr(named, "KSTREAM-MERGE-");
         Builder.AddProcessor<TKey, TValue, TKey, TValue>(n, [Name, o.Name], static () => new PassThrough<TKey, TValue>());
-        return Child(n, KeySerde, ValueSerde, RepartitionRequired || o.RepartitionRequired);
+        var sources = new HashSet<string>(SourceNodes, StringComparer.Ordinal);
+        sources.UnionWith(o.SourceNodes);
+        return new KStreamImpl<TKey, TValue>(Builder, n, KeySerde, ValueSerde, RepartitionRequired || o.RepartitionRequired, sources);
     }
 
     public IKStream<TKey, TValue> Repartition(Repartitioned<TKey, TValue>? repartitioned = null)
@@ -151,7 +156,7 @@ internal sealed class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, 
         var ks = repartitioned?.KeySerde ?? KeySerde;
         var vs = repartitioned?.ValueSerde ?? ValueSerde;
         var source = Builder.CreateRepartitionedSource(Name, prefix, ks, vs, repartitioned?.Partitioner, repartitioned?.NumberOfPartitions);
-        return Child(source, ks, vs, false);
+        return new KStreamImpl<TKey, TValue>(Builder, source, ks, vs, false, [source]);
     }
 
     public void To(string topic, Produced<TKey, TValue>? produced = null)
@@ -183,9 +188,11 @@ internal sealed class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, 
         var ks = materialized?.KeySerde ?? KeySerde;
         var vs = materialized?.ValueSerde ?? ValueSerde;
         var parent = Name;
+        IReadOnlyCollection<string> sources = SourceNodes;
         if (RepartitionRequired)
         {
             parent = Builder.CreateRepartitionedSource<TKey, TValue>(Name, n, ks, vs, null, null);
+            sources = [parent];
         }
         var settings = new TableProcessorSettings { Kind = TableKind.Source, StoreName = storeName, QueryableName = materialized?.StoreName };
         Builder.AddProcessor<TKey, TValue, TKey, Change<TValue>>(n, [parent], () => new KTableSource<TKey, TValue>(settings));
@@ -196,18 +203,18 @@ internal sealed class KStreamImpl<TKey, TValue>(InternalStreamsBuilder builder, 
                 t.AddStateStore(InternalStreamsBuilder.TimestampedStore(settings.QueryableName, materialized, ks, vs), false, n);
             }
         });
-        return new KTableImpl<TKey, TValue>(Builder, n, ks, vs, settings, materialized?.StoreName);
+        return new KTableImpl<TKey, TValue>(Builder, n, ks, vs, settings, materialized?.StoreName, sources, KTableImpl<TKey, TValue>.SourceGetter(settings));
     }
 
     public IKGroupedStream<TKey, TValue> GroupByKey(Grouped<TKey, TValue>? grouped = null)
-        => new KGroupedStreamImpl<TKey, TValue>(Builder, Name, grouped?.KeySerde ?? KeySerde, grouped?.ValueSerde ?? ValueSerde, RepartitionRequired, grouped?.Name);
+        => new KGroupedStreamImpl<TKey, TValue>(Builder, Name, grouped?.KeySerde ?? KeySerde, grouped?.ValueSerde ?? ValueSerde, RepartitionRequired, grouped?.Name, SourceNodes);
 
     public IKGroupedStream<TKeyOut, TValue> GroupBy<TKeyOut>(Func<TKey, TValue, TKeyOut> keySelector, Grouped<TKeyOut, TValue>? grouped = null)
     {
         ArgumentNullException.ThrowIfNull(keySelector);
         var n = grouped?.Name ?? Builder.NewProcessorName("KSTREAM-KEY-SELECT-");
         Builder.AddProcessor<TKey, TValue, TKeyOut, TValue>(n, [Name], () => new KStreamSelectKey<TKey, TValue, TKeyOut>(keySelector));
-        return new KGroupedStreamImpl<TKeyOut, TValue>(Builder, n, grouped?.KeySerde, grouped?.ValueSerde ?? ValueSerde, true, grouped?.Name);
+        return new KGroupedStreamImpl<TKeyOut, TValue>(Builder, n, grouped?.KeySerde, grouped?.ValueSerde ?? ValueSerde, true, grouped?.Name, SourceNodes);
     }
 
     public IKStream<TKeyOut, TValueOut> Process<TKeyOut, TValueOut>(IProcessorSupplier<TKey, TValue, TKeyOut, TValueOut> supplier, Named? named = null, params string[] stateStoreNames)
@@ -303,7 +310,7 @@ internal sealed class BranchedKStreamImpl<TKey, TValue> : IBranchedKStream<TKey,
         // Kafka burns a counter index per branch for compatibility.
         _source.Builder.NewProcessorName(childName);
         _source.Builder.AddProcessor<TKey, TValue, TKey, TValue>(childName, [_splitterName], static () => new PassThrough<TKey, TValue>());
-        var branch = new KStreamImpl<TKey, TValue>(_source.Builder, childName, _source.KeySerde, _source.ValueSerde, _source.RepartitionRequired);
+        var branch = new KStreamImpl<TKey, TValue>(_source.Builder, childName, _source.KeySerde, _source.ValueSerde, _source.RepartitionRequired, _source.SourceNodes);
         if (branched?.ChainFunction is { } f)
         {
             if (f(branch) is { } transformed)

@@ -118,7 +118,18 @@ internal sealed class KStreamBranch<TKey, TValue>(List<Func<TKey, TValue, bool>>
 /// <summary>Adapts a fixed-key mapping to a processor that keeps its key.</summary>
 internal sealed class KTableToStream<TKey, TValue> : DslProcessor<TKey, Change<TValue>, TKey, TValue>
 {
-    public override void Process(Record<TKey, Change<TValue>> record) => Context.Forward(record.WithValue(record.Value.NewValue));
+    private static readonly bool ValueType = typeof(TValue).IsValueType && Nullable.GetUnderlyingType(typeof(TValue)) is null;
+
+    public override void Process(Record<TKey, Change<TValue>> record)
+    {
+        if (!record.Value.HasNew && ValueType)
+        {
+            // A deletion of a table of value types: keep it a tombstone for sinks.
+            Context.Forward(Record<TKey, TValue>.Tombstone(record.Key, record.Timestamp, record.RawHeaders));
+            return;
+        }
+        Context.Forward(record.WithValue(record.Value.NewValue));
+    }
 }
 
 /// <summary>Writes "[label]: key, value" lines (Kafka's KStreamPrint).</summary>

@@ -24,7 +24,13 @@ internal class TableProcessorSettings
 
     public TableKind Kind { get; set; }
 
+    /// <summary>For windowed aggregations: how long after a window's end it closes (grace, plus the gap for sessions).</summary>
+    public long? WindowGrace { get; set; }
+
     public bool Materialized => QueryableName is not null;
+
+    /// <summary>Makes the table's store queryable (a table source read through a value getter must be materialized).</summary>
+    public void Materialize() => QueryableName ??= StoreName;
 
     /// <summary>Kafka's enableSendingOldValues(forceMaterialization), per processor kind.</summary>
     public bool EnableSendingOldValues(bool forceMaterialization)
@@ -60,6 +66,17 @@ internal class TableProcessorSettings
                 }
                 SendOldValues = true;
                 return true;
+            case TableKind.Join:
+                // Table-table joins require their inputs materialized and sending old values (Kafka's KTableKTableJoinMerger).
+                foreach (var p in Parents)
+                {
+                    p.EnableSendingOldValues(true);
+                }
+                SendOldValues = true;
+                return true;
+            case TableKind.Suppress:
+                SendOldValues = Parent!.EnableSendingOldValues(forceMaterialization);
+                return SendOldValues;
             default:
                 SendOldValues = true;
                 return true;
@@ -73,6 +90,8 @@ internal enum TableKind
     Derived,
     Aggregate,
     PassThrough,
+    Join,
+    Suppress,
 }
 
 /// <summary>
@@ -85,12 +104,15 @@ internal sealed class TimestampedTupleForwarder<TKey, TValue>
     private readonly bool _sendOldValues;
     private readonly bool _cachingEnabled;
 
-    public TimestampedTupleForwarder(IStateStore store, NodeContext<TKey, Change<TValue>> context, bool sendOldValues)
+    public TimestampedTupleForwarder(IStateStore store, NodeContext<TKey, Change<TValue>> context, bool sendOldValues, bool useCache = true)
     {
         _context = context;
         _sendOldValues = sendOldValues;
-        _cachingEnabled = store is ICachedKeyValueStore<TKey, ValueAndTimestamp<TValue>> cached && cached.SetFlushListener(OnFlush, sendOldValues);
+        _cachingEnabled = useCache && store is ICachedStore<TKey, ValueAndTimestamp<TValue>> cached && cached.SetFlushListener(OnFlush, sendOldValues);
     }
+
+    /// <summary>True when updates are forwarded from the cache's flush rather than at once.</summary>
+    public bool IsCaching => _cachingEnabled;
 
     private void OnFlush(TKey key, bool hasNew, ValueAndTimestamp<TValue> newValue, bool hasOld, ValueAndTimestamp<TValue> oldValue, ProcessorRecordContext rc)
     {
@@ -154,6 +176,51 @@ internal sealed class KTableSource<TKey, TValue>(TableProcessorSettings settings
             _store.Delete(record.Key);
         }
         _forwarder!.MaybeForward(record.WithValue(new Change<TValue>(hasNew, record.Value, hasOld, old.Value)));
+    }
+}
+
+/// <summary>
+/// A table fed by upserts that arrive as changes (only the new value counts; none means delete), stored when
+/// materialized: the result node of a foreign-key join (Kafka uses a KTableSource there, fed by nullable values).
+/// </summary>
+internal sealed class KTableChangeSource<TKey, TValue>(TableProcessorSettings settings) : DslProcessor<TKey, Change<TValue>, TKey, Change<TValue>>
+{
+    private ITimestampedKeyValueStore<TKey, TValue>? _store;
+    private TimestampedTupleForwarder<TKey, TValue>? _forwarder;
+
+    public override void Init(IProcessorContext<TKey, Change<TValue>> context)
+    {
+        base.Init(context);
+        if (settings.QueryableName is not null)
+        {
+            _store = context.GetStateStore<ITimestampedKeyValueStore<TKey, TValue>>(settings.QueryableName);
+            _forwarder = new TimestampedTupleForwarder<TKey, TValue>(_store, Context, settings.SendOldValues);
+        }
+    }
+
+    public override void Process(Record<TKey, Change<TValue>> record)
+    {
+        if (record.Key is null)
+        {
+            Dropped();
+            return;
+        }
+        var hasNew = record.Value.HasNew;
+        if (_store is null)
+        {
+            Context.Forward(record.WithValue(record.Value.WithoutOld()));
+            return;
+        }
+        var hasOld = _store.TryGet(record.Key, out var old);
+        if (hasNew)
+        {
+            _store.Put(record.Key, new ValueAndTimestamp<TValue>(record.Value.NewValue, record.Timestamp));
+        }
+        else
+        {
+            _store.Delete(record.Key);
+        }
+        _forwarder!.MaybeForward(record.WithValue(new Change<TValue>(hasNew, record.Value.NewValue, hasOld, old.Value)));
     }
 }
 

@@ -414,7 +414,7 @@ internal sealed class SinkNode<TKey, TValue> : ProcessorNode<TKey, TValue>
         var task = Task;
         var rc = task.RecordContext;
         var topic = _topic ?? _extractor!.Extract(record.Key, record.Value, new RecordContext(record.Timestamp, record.Headers, rc.Topic, rc.Partition, rc.Offset));
-        task.Collector.Send(topic, record.Key, record.Value, record.RawHeaders, record.Timestamp, _keySerializer, _valueSerializer, _partitioner, Name, task);
+        task.Collector.Send(topic, record.Key, record.Value, record.RawHeaders, record.Timestamp, _keySerializer, _valueSerializer, _partitioner, Name, task, record.IsTombstone);
     }
 }
 
@@ -426,6 +426,18 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping record due to negative extracted timestamp. topic=[{Topic}] partition=[{Partition}] offset=[{Offset}] extractedTimestamp=[{Timestamp}] extractor=[{Extractor}]")]
     public static partial void NegativeTimestamp(ILogger logger, string topic, int partition, long offset, long timestamp, string extractor);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipping record for expired segment. store=[{Store}] windowStart=[{WindowStart}] streamTime=[{StreamTime}]")]
+    public static partial void SkippingExpiredSegment(ILogger logger, string store, long windowStart, long streamTime);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipping record for expired window. topic=[{Topic}] partition=[{Partition}] offset=[{Offset}] timestamp=[{Timestamp}] window=[{WindowStart},{WindowEnd}] expiration=[{Expiration}] streamTime=[{StreamTime}] processor=[{Processor}]")]
+    public static partial void SkippingExpiredWindow(ILogger logger, string? topic, int partition, long offset, long timestamp, long windowStart, long windowEnd, long expiration, long streamTime, string processor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping record due to null key. topic=[{Topic}] partition=[{Partition}] offset=[{Offset}] processor=[{Processor}]")]
+    public static partial void SkippingNullKey(ILogger logger, string? topic, int partition, long offset, string processor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping record due to null foreign key. topic=[{Topic}] partition=[{Partition}] offset=[{Offset}] processor=[{Processor}]")]
+    public static partial void SkippingNullForeignKey(ILogger logger, string? topic, int partition, long offset, string processor);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Detected out-of-order KTable update for {Store}, old timestamp=[{OldTimestamp}] new timestamp=[{NewTimestamp}]. topic=[{Topic}] partition=[{Partition}] offset=[{Offset}].")]
     public static partial void OutOfOrderTableUpdate(ILogger logger, string store, long oldTimestamp, long newTimestamp, string? topic, int partition, long offset);

@@ -29,7 +29,7 @@ internal interface IRecordCollector
 {
     void Send<TKey, TValue>(string topic, TKey key, TValue value, Headers? headers, long timestamp,
         ISerializer<TKey> keySerializer, ISerializer<TValue> valueSerializer, IStreamPartitioner<TKey, TValue>? partitioner,
-        string processorNodeId, TaskContext task);
+        string processorNodeId, TaskContext task, bool valueIsNull = false);
 
     void SendBytes(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, long timestamp, string processorNodeId, TaskContext task);
 
@@ -42,13 +42,13 @@ internal sealed class RecordCollector(IStreamsProducer producer, ILogger logger)
 
     public void Send<TKey, TValue>(string topic, TKey key, TValue value, Headers? headers, long timestamp,
         ISerializer<TKey> keySerializer, ISerializer<TValue> valueSerializer, IStreamPartitioner<TKey, TValue>? partitioner,
-        string processorNodeId, TaskContext task)
+        string processorNodeId, TaskContext task, bool valueIsNull = false)
     {
         byte[]? rawKey, rawValue;
         try
         {
             rawKey = keySerializer.Serialize(key, new SerializationContext(MessageComponentType.Key, topic, headers));
-            rawValue = valueSerializer.Serialize(value, new SerializationContext(MessageComponentType.Value, topic, headers));
+            rawValue = valueIsNull ? null : valueSerializer.Serialize(value, new SerializationContext(MessageComponentType.Value, topic, headers));
         }
         catch (Exception e)
         {

@@ -155,6 +155,9 @@ internal sealed class TaskContext : IInternalStoreContext
     public void LogChange(string storeName, string changelogTopic, Bytes key, byte[]? value, long timestamp)
         => Collector.SendBytes(changelogTopic, TaskId.Partition, key.Get(), value, null, timestamp, storeName, this);
 
+    public void LogChange(string changelogTopic, string storeName, Bytes key, byte[]? value, long timestamp, Headers? headers)
+        => Collector.SendBytes(changelogTopic, TaskId.Partition, key.Get(), value, headers, timestamp, storeName, this);
+
     public string ChangelogTopic(string storeName)
         => _changelogTopics.TryGetValue(storeName, out var t) ? t : ApplicationId + "-" + storeName + "-changelog";
 

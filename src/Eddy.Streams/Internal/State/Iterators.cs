@@ -192,3 +192,45 @@ internal sealed class MergedCacheIterator : KeyValueIteratorBase<Bytes, byte[]>
 
     protected override void DisposeCore() => _store.Dispose();
 }
+
+/// <summary>Maps a raw iterator's keys and values to typed ones.</summary>
+internal sealed class TypedIterator<TRawKey, TKey, TValue> : KeyValueIteratorBase<TKey, TValue>
+{
+    private readonly IKeyValueIterator<TRawKey, byte[]> _inner;
+    private readonly Func<TRawKey, TKey> _key;
+    private readonly Func<byte[], TValue> _value;
+    private KeyValue<TKey, TValue> _current;
+
+    public TypedIterator(IKeyValueIterator<TRawKey, byte[]> inner, Func<TRawKey, TKey> key, Func<byte[], TValue> value)
+    {
+        _inner = inner;
+        _key = key;
+        _value = value;
+    }
+
+    public override KeyValue<TKey, TValue> Current => _current;
+
+    public override bool MoveNext()
+    {
+        if (!_inner.MoveNext())
+        {
+            return false;
+        }
+        var kv = _inner.Current;
+        _current = new KeyValue<TKey, TValue>(_key(kv.Key), _value(kv.Value));
+        return true;
+    }
+
+    public override bool TryPeekNextKey(out TKey key)
+    {
+        if (_inner.TryPeekNextKey(out var raw))
+        {
+            key = _key(raw);
+            return true;
+        }
+        key = default!;
+        return false;
+    }
+
+    protected override void DisposeCore() => _inner.Dispose();
+}

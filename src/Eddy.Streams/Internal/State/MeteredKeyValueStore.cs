@@ -8,7 +8,7 @@ namespace Eddy.Streams.Internal.State;
 /// The typed outermost layer of a key-value store (Kafka's MeteredKeyValueStore): serializes keys and values and
 /// delegates to the bytes layers below (cache, change-logging, the store itself).
 /// </summary>
-internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>, ICachedKeyValueStore<TKey, TValue>, IReadOnlyWrappable, IWrappedStore
+internal class MeteredKeyValueStore<TKey, TValue> : IKeyValueStore<TKey, TValue>, ICachedStore<TKey, TValue>, IReadOnlyWrappable, IWrappedStore
 {
     private readonly IKeyValueStore<Bytes, byte[]> _inner;
     private readonly ISerde<TKey>? _keySerdeOverride;

@@ -28,6 +28,12 @@ internal interface IInternalStoreContext : IStateStoreContext
 
     /// <summary>The changelog topic of a store: &lt;application.id&gt;-&lt;store&gt;-changelog.</summary>
     string ChangelogTopic(string storeName);
+
+    /// <summary>The task's logger.</summary>
+    Microsoft.Extensions.Logging.ILogger Logger { get; }
+
+    /// <summary>Sends a changelog record with headers (suppression buffers mark their format version).</summary>
+    void LogChange(string changelogTopic, string storeName, Bytes key, byte[]? value, long timestamp, Headers? headers);
 }
 
 /// <summary>Stores that can be exposed read-only (global stores to processors, interactive queries).</summary>
@@ -37,7 +43,7 @@ internal interface IReadOnlyWrappable
 }
 
 /// <summary>A typed store with a cache in front whose flushes forward downstream.</summary>
-internal interface ICachedKeyValueStore<TKey, TValue>
+internal interface ICachedStore<TKey, TValue>
 {
     /// <summary>Sets the listener called for each dirty entry flushed; returns false when the store has no cache.</summary>
     bool SetFlushListener(Action<TKey, bool, TValue, bool, TValue, ProcessorRecordContext> listener, bool sendOldValues);

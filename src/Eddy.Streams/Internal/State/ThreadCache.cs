@@ -15,6 +15,9 @@ internal sealed class CacheEntry
     public bool InDirtyList;
     public bool Removed;
 
+    // Set by window and session caches that keep a per-key index of their entries.
+    public bool Indexed;
+
     public long Size => Key.Length + (Value?.Length ?? 0) + 64;
 }
 
@@ -59,6 +62,9 @@ internal sealed class NamedCache
 
     public Action<List<DirtyEntry>>? Listener { get; set; }
 
+    /// <summary>Called when an entry leaves the cache (evicted, deleted or cleared), for stores that index entries.</summary>
+    public Action<CacheEntry>? RemovedListener { get; set; }
+
     public long Hits { get; private set; }
 
     public long Misses { get; private set; }
@@ -94,7 +100,10 @@ internal sealed class NamedCache
         return _map.TryGetValue(key, out e!);
     }
 
-    public void Put(Bytes key, byte[]? value, bool dirty, in ProcessorRecordContext context)
+    /// <summary>Every cached entry (unordered); range-querying stores build their own indexes from it.</summary>
+    public IEnumerable<CacheEntry> Entries => _map.Values;
+
+    public CacheEntry Put(Bytes key, byte[]? value, bool dirty, in ProcessorRecordContext context)
     {
         if (TryFind(key, out var e))
         {
@@ -125,6 +134,7 @@ internal sealed class NamedCache
             LinkDirtyTail(e);
         }
         SizeBytes += e.Size;
+        return e;
     }
 
     public CacheEntry? Delete(Bytes key)
@@ -140,6 +150,7 @@ internal sealed class NamedCache
         {
             UnlinkDirty(e);
         }
+        RemovedListener?.Invoke(e);
         return e;
     }
 
@@ -159,6 +170,7 @@ internal sealed class NamedCache
         {
             Flush(eldest);
         }
+        RemovedListener?.Invoke(eldest);
     }
 
     public void Flush() => Flush(null);
@@ -233,6 +245,7 @@ internal sealed class NamedCache
         foreach (var e in _map.Values)
         {
             e.Removed = true;
+            RemovedListener?.Invoke(e);
         }
         _map.Clear();
         _last = null;
@@ -359,12 +372,13 @@ internal sealed class ThreadCache
 
     public static CacheEntry? Get(NamedCache cache, Bytes key) => cache.Get(key);
 
-    public void Put(NamedCache cache, Bytes key, byte[]? value, bool dirty, in ProcessorRecordContext context)
+    public CacheEntry Put(NamedCache cache, Bytes key, byte[]? value, bool dirty, in ProcessorRecordContext context)
     {
         var before = cache.SizeBytes;
-        cache.Put(key, value, dirty, context);
+        var e = cache.Put(key, value, dirty, context);
         SizeBytes += cache.SizeBytes - before;
         MaybeEvict(cache);
+        return e;
     }
 
     public CacheEntry? Delete(NamedCache cache, Bytes key)

@@ -599,5 +599,71 @@ internal sealed class InternalTopologyBuilder
         return result;
     }
 
+    /// <summary>
+    /// The co-partition groups as topics (Kafka's copartitionGroups): the source topics of source nodes that must read
+    /// co-partitioned topics (joins), internal topics decorated with the application id.
+    /// </summary>
+    public List<SortedSet<string>> CopartitionTopicGroups()
+    {
+        var result = new List<SortedSet<string>>();
+        foreach (var group in _copartitionGroups)
+        {
+            var topics = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var node in group)
+            {
+                if (_nodes.TryGetValue(node, out var f) && f is SourceNodeFactory s)
+                {
+                    foreach (var t in s.Topics)
+                    {
+                        topics.Add(_internalTopics.Contains(t) ? DecorateTopic(t) : t);
+                    }
+                }
+            }
+            if (topics.Count > 0)
+            {
+                result.Add(topics);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Checks what can be checked before any topic exists: repartition topics that must be co-partitioned cannot have
+    /// different fixed partition counts, and pattern sources cannot be co-partitioned (their topics are unknown).
+    /// </summary>
+    public void ValidateCopartitioning()
+    {
+        foreach (var group in _copartitionGroups)
+        {
+            var fixedCounts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            foreach (var node in group)
+            {
+                if (!_nodes.TryGetValue(node, out var f) || f is not SourceNodeFactory s)
+                {
+                    continue;
+                }
+                if (s.Pattern is not null)
+                {
+                    throw new TopologyException($"Source {s.Name} subscribes to a pattern ({s.Pattern}) and cannot be joined: co-partitioning needs known topics.");
+                }
+                foreach (var t in s.Topics)
+                {
+                    if (_internalTopics.Contains(t) && _repartitionPartitions.GetValueOrDefault(t) is { } n)
+                    {
+                        fixedCounts[t] = n;
+                    }
+                }
+            }
+            if (fixedCounts.Values.Distinct().Count() > 1)
+            {
+                throw new TopologyException("Following topics do not have the same number of partitions: [" +
+                    string.Join(", ", fixedCounts.Select(kv => kv.Key + "=" + kv.Value)) + "]. Joined inputs must be co-partitioned.");
+            }
+        }
+    }
+
+    /// <summary>The fixed partition count of an internal topic (Repartitioned.WithNumberOfPartitions), or null.</summary>
+    public int? InternalTopicPartitions(string topic) => _repartitionPartitions.GetValueOrDefault(topic);
+
     public TopologyDescription Describe() => TopologyDescriber.Describe(this, NodeGroups(), IsGlobalSource, n => _globalSourceToStore[n]);
 }
