@@ -365,7 +365,7 @@ internal sealed partial class RequestHandler
         Name = def.Name,
         Value = value,
         ReadOnly = readOnly,
-        IsDefault = source == ConfigSource.DefaultConfig,
+        IsDefault = version == 0 && source == ConfigSource.DefaultConfig,
         ConfigSource = version >= 1 ? (sbyte)source : (sbyte)-1,
         IsSensitive = false,
         ConfigType = (sbyte)def.Type,

@@ -165,7 +165,11 @@ internal sealed partial class RequestHandler
                     continue;
                 }
 
-                result.LeaderEpoch = _core.LeaderEpochOf(topic.Name, p.PartitionIndex);
+                if (version >= 4)
+                {
+                    result.LeaderEpoch = _core.LeaderEpochOf(topic.Name, p.PartitionIndex);
+                }
+
                 long upper = readCommitted ? log.LastStableOffset : log.HighWatermark;
                 switch (p.Timestamp)
                 {

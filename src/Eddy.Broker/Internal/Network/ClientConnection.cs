@@ -271,9 +271,19 @@ internal sealed class ClientConnection : IDisposable
 
                     if (body is not null)
                     {
-                        using (body)
+                        try
                         {
                             body.Write(writer, item.CorrelationId, item.Version);
+                        }
+                        catch (KafkaProtocolException e)
+                        {
+                            _logger.LogError(e, "Cannot encode the {Api} v{Version} response for {Remote}; closing the connection", item.ApiKey, item.Version, Remote);
+                            Close();
+                            return;
+                        }
+                        finally
+                        {
+                            body.Dispose();
                         }
                     }
 

@@ -84,7 +84,7 @@ internal sealed class LogManager : IDisposable
         WasCleanShutdown = File.Exists(marker);
         var recoveryPoints = ReadCheckpoint(RecoveryCheckpointFile);
         var logStarts = ReadCheckpoint(LogStartCheckpointFile);
-        if (!WasCleanShutdown)
+        if (!WasCleanShutdown && Directory.EnumerateFiles(TopicsDirectory).Any())
         {
             _logger.LogWarning("No clean-shutdown marker in {DataDirectory}: recovering logs from their recovery points", DataDirectory);
         }
