@@ -3,9 +3,10 @@
 usage:
   broker_confluent.py idempotent-produce BOOTSTRAP TOPIC COUNT
       Idempotent producer (acks=all); prints "partition offset value" per acknowledged record.
-  broker_confluent.py produce-until-killed BOOTSTRAP TOPIC
-      Idempotent acks=all producer that keeps producing; prints "partition offset value" per
-      acknowledgement, flushed at once (the crash test kills the broker underneath it).
+  broker_confluent.py produce-until-killed BOOTSTRAP TOPIC PREFIX
+      Idempotent acks=all producer that keeps producing values PREFIX-0, PREFIX-1, ...; prints
+      "partition offset value" per acknowledgement, flushed at once (the crash test kills the broker
+      underneath it).
   broker_confluent.py group-member BOOTSTRAP TOPIC GROUP ASSIGNOR
       Joins GROUP; prints "assigned p,p,..." after every rebalance and "record partition offset value"
       per record; commits synchronously after each record batch; leaves when stdin closes.
@@ -41,13 +42,13 @@ if mode == "idempotent-produce":
         sys.exit("not every record was acknowledged")
 
 elif mode == "produce-until-killed":
-    topic = sys.argv[3]
+    topic, prefix = sys.argv[3], sys.argv[4]
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
                          "linger.ms": 2, "message.timeout.ms": 5000, "retries": 3})
     i = 0
     while True:
         try:
-            producer.produce(topic, key=f"key-{i % 13}", value=f"value-{i}", on_delivery=delivery_printer)
+            producer.produce(topic, key=f"key-{i % 13}", value=f"{prefix}-{i}", on_delivery=delivery_printer)
             i += 1
         except BufferError:
             pass
