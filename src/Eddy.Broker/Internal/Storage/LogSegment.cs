@@ -87,8 +87,11 @@ internal sealed class LogSegment : IDisposable
 
     public long OffsetOfMaxTimestamp { get; private set; }
 
-    /// <summary>When the segment started, for segment.ms: its first batch's timestamp, else its creation time.</summary>
+    /// <summary>The first batch's max timestamp (Kafka's rollingBasedTimestamp), or -1.</summary>
     public long RollBaseMs { get; private set; } = -1;
+
+    /// <summary>When this segment was created or loaded (wall clock), for segments without timestamps.</summary>
+    public long CreatedMs { get; private set; }
 
     /// <summary>Bytes appended since the last fsync.</summary>
     public bool IsDirty { get; private set; }
@@ -108,7 +111,7 @@ internal sealed class LogSegment : IDisposable
         var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         File.Delete(FilePath(directory, baseOffset, IndexSuffix));
         File.Delete(FilePath(directory, baseOffset, TimeIndexSuffix));
-        return new LogSegment(directory, baseOffset, handle, 0) { RollBaseMs = nowMs };
+        return new LogSegment(directory, baseOffset, handle, 0) { CreatedMs = nowMs };
     }
 
     /// <summary>
@@ -129,11 +132,7 @@ internal sealed class LogSegment : IDisposable
             truncatedBytes = segment.Recover(indexIntervalBytes, onBatch);
         }
 
-        if (segment.RollBaseMs < 0)
-        {
-            segment.RollBaseMs = nowMs;
-        }
-
+        segment.CreatedMs = nowMs;
         return segment;
     }
 
@@ -142,7 +141,7 @@ internal sealed class LogSegment : IDisposable
     {
         long position = Size;
         RandomAccess.Write(_handle, batches, position);
-        if (Size == 0 && maxTimestamp >= 0)
+        if (Size == 0)
         {
             RollBaseMs = maxTimestamp;
         }
@@ -552,7 +551,7 @@ internal sealed class LogSegment : IDisposable
                 }
 
                 _bytesSinceIndexEntry += (int)size;
-                if (RollBaseMs < 0 && info.MaxTimestamp >= 0)
+                if (position == 0)
                 {
                     RollBaseMs = info.MaxTimestamp;
                 }

@@ -374,7 +374,7 @@ internal sealed class PartitionLog : IDisposable
     private void AppendLocked(ReadOnlySpan<byte> batch, long lastOffset, long maxTimestamp, long offsetOfMax, long now)
     {
         var active = _segments[^1];
-        if (ShouldRoll(active, batch.Length, lastOffset, now))
+        if (ShouldRoll(active, batch.Length, lastOffset, maxTimestamp, now))
         {
             active = RollLocked(now);
         }
@@ -390,15 +390,21 @@ internal sealed class PartitionLog : IDisposable
         }
     }
 
-    private bool ShouldRoll(LogSegment active, int batchSize, long lastOffset, long now)
+    /// <summary>
+    /// Kafka's LogSegment.shouldRoll: full (segment.bytes), old (segment.ms measured from the first batch's
+    /// timestamp to the incoming batch's, or by wall clock when the segment has no timestamps), or an
+    /// offset that no longer fits a relative index entry.
+    /// </summary>
+    private bool ShouldRoll(LogSegment active, int batchSize, long lastOffset, long incomingMaxTimestamp, long now)
     {
         if (active.IsEmpty)
         {
             return false;
         }
 
+        long waited = active.RollBaseMs >= 0 ? incomingMaxTimestamp - active.RollBaseMs : now - active.CreatedMs;
         return active.Size + batchSize > Config.SegmentBytes
-            || now - active.RollBaseMs > Config.SegmentMs - Config.SegmentJitterMs
+            || waited > Config.SegmentMs - Config.SegmentJitterMs
             || lastOffset - active.BaseOffset > int.MaxValue;
     }
 
@@ -790,7 +796,7 @@ internal sealed class PartitionLog : IDisposable
         lock (_lock)
         {
             var active = _segments[^1];
-            if (!active.IsEmpty && nowMs - active.RollBaseMs > Config.SegmentMs - Config.SegmentJitterMs && HighWatermark == LogEndOffset)
+            if (!active.IsEmpty && nowMs - active.CreatedMs > Config.SegmentMs - Config.SegmentJitterMs && HighWatermark == LogEndOffset)
             {
                 var fresh = RollLocked(nowMs);
                 if (ReferenceEquals(_hwSegment, active))
