@@ -264,7 +264,13 @@ internal sealed partial class GroupCoordinator
         group.JoinTimer?.Dispose();
         int phase = ++group.JoinPhase;
         _logger.LogInformation("Preparing to rebalance group {Group} in state PreparingRebalance with old generation {Generation} (reason: {Reason})", group.GroupId, group.GenerationId, reason);
-        if (initial)
+        if (initial && _config.GroupInitialRebalanceDelayMs == 0)
+        {
+            // No initial delay: the join phase ends as soon as the members present have joined (tests, KafkaJS's suite).
+            group.InInitialDelay = false;
+            group.JoinTimer = _time.CreateTimer(_ => OnJoinTimeout(group, phase), null, TimeSpan.FromMilliseconds(Math.Max(1, group.MaxRebalanceTimeoutMs())), Timeout.InfiniteTimeSpan);
+        }
+        else if (initial)
         {
             // InitialDelayedJoin: wait group.initial.rebalance.delay.ms, extended while members keep arriving, up to the rebalance timeout.
             int delay = _config.GroupInitialRebalanceDelayMs;
@@ -414,6 +420,9 @@ internal sealed partial class GroupCoordinator
             case GroupState.Stable:
             case GroupState.CompletingRebalance:
                 PrepareRebalance(group, reason);
+
+                // DelayedJoin.tryComplete: with the last member gone (or everyone else already waiting) it ends now.
+                TryCompleteJoin(group);
                 break;
             case GroupState.PreparingRebalance:
                 if (group.HasAllMembersJoined())
