@@ -218,6 +218,18 @@ public sealed class GroupCoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Offsets_of_an_empty_group_expire_after_offsets_retention_minutes()
+    {
+        Assert.NotNull(_logs.CreateTopic("t", 1, new Dictionary<string, string?>(), false).Topic);
+        await _coordinator.CommitOffsetsAsync("idle", -1, "", null, [new("t", 0, 5, -1, null)], (_, _) => true);
+        _time.Advance(TimeSpan.FromDays(6));
+        Assert.NotNull(_coordinator.FetchOffsets("idle", null).Single().Offset);
+        _time.Advance(TimeSpan.FromDays(2));
+        Assert.Empty(_coordinator.FetchOffsets("idle", null));
+        Assert.DoesNotContain(_coordinator.ListGroups(), g => g.GroupId == "idle");
+    }
+
+    [Fact]
     public async Task DeleteGroups_refuses_groups_with_members_and_deletes_empty_ones_with_their_offsets()
     {
         var a = await JoinWithIdAsync(Join("g"));

@@ -60,7 +60,10 @@ internal sealed class ManualTime : TimeProvider
                 }
 
                 _now = next.Due!.Value > _now ? next.Due.Value : _now;
-                next.Due = next.Period is { } period && period > TimeSpan.Zero ? _now + period : null;
+                // A periodic timer fires once per period, but a jump of more than 1000 periods fires it only once more, at the end.
+                next.Due = next.Period is { } period && period > TimeSpan.Zero
+                    ? (target - _now) / period > 1000 ? target : _now + period
+                    : null;
             }
 
             next.Fire();

@@ -26,7 +26,7 @@ internal sealed class BrokerCore : IAsyncDisposable
         Metrics = metrics;
         Logger = loggerFactory.CreateLogger("Eddy.Broker");
         Logs = new LogManager(dataDirectory, config, time, loggerFactory.CreateLogger("Eddy.Broker.Log"));
-        Flusher = new LogFlusher(loggerFactory.CreateLogger("Eddy.Broker.Flusher"));
+        Flusher = new LogFlusher(loggerFactory.CreateLogger("Eddy.Broker.Flusher"), ms => metrics.FlushDuration.Record(ms));
         Groups = new GroupCoordinator(Logs, Flusher, config, time, loggerFactory.CreateLogger("Eddy.Broker.GroupCoordinator"));
     }
 

@@ -624,6 +624,48 @@ internal sealed partial class GroupCoordinator
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Group, string Member), long> _pendingDeadlines = new();
+    private long _lastOffsetExpiry;
+
+    /// <summary>
+    /// offsets.retention.minutes: committed offsets of an empty group expire that long after their commit
+    /// (Kafka 2.1+ semantics for groups without members); a group left with nothing is removed.
+    /// </summary>
+    private void ExpireOffsets(long now)
+    {
+        foreach (var group in _groups.Values)
+        {
+            var records = new List<(byte[] Key, byte[]? Value)>();
+            lock (group.Lock)
+            {
+                if (group.State != GroupState.Empty)
+                {
+                    continue;
+                }
+
+                foreach (var (key, offset) in group.Offsets.ToList())
+                {
+                    if (now - offset.CommitTimestamp > _config.OffsetsRetentionMs)
+                    {
+                        group.Offsets.Remove(key);
+                        records.Add((OffsetsTopicRecords.OffsetKey(group.GroupId, key.Topic, key.Partition), null));
+                    }
+                }
+
+                if (group.Offsets.Count == 0 && group.Members.Count == 0 && records.Count > 0)
+                {
+                    records.Add((OffsetsTopicRecords.GroupKey(group.GroupId), null));
+                    group.TransitionTo(GroupState.Dead, now);
+                    _groups.TryRemove(new KeyValuePair<string, ConsumerGroup>(group.GroupId, group));
+                }
+            }
+
+            if (records.Count > 0)
+            {
+                _logger.LogInformation("Expired {Count} committed offsets of group {Group} (offsets.retention.minutes)", records.Count, group.GroupId);
+                _ = WriteAsync(group.GroupId, records);
+            }
+        }
+    }
 
     /// <summary>Expires sessions and pending member ids; runs every 250 ms on the injected clock.</summary>
     public void Sweep()
@@ -643,6 +685,12 @@ internal sealed partial class GroupCoordinator
                     }
                 }
             }
+        }
+
+        if (now - _lastOffsetExpiry >= 60_000)
+        {
+            _lastOffsetExpiry = now;
+            ExpireOffsets(now);
         }
 
         foreach (var ((groupId, memberId), deadline) in _pendingDeadlines)

@@ -47,6 +47,15 @@ internal static class LogCleaner
                 }
             }
 
+            // max.compaction.lag.ms: a dirty segment older than the lag is cleaned whatever the ratio.
+            foreach (var s in segments)
+            {
+                if (s.NextOffset > cleanedUpTo && s.MaxTimestamp >= 0 && nowMs - s.MaxTimestamp > log.Config.MaxCompactionLagMs)
+                {
+                    force = true;
+                }
+            }
+
             if (dirty == 0 || (!force && total > 0 && (double)dirty / total < log.Config.MinCleanableDirtyRatio))
             {
                 return cleanedUpTo;

@@ -19,9 +19,12 @@ internal sealed class LogFlusher : IAsyncDisposable
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _signaled;
 
-    public LogFlusher(ILogger logger)
+    private readonly Action<double>? _recordDuration;
+
+    public LogFlusher(ILogger logger, Action<double>? recordDuration = null)
     {
         _logger = logger;
+        _recordDuration = recordDuration;
         _loop = Task.Run(RunAsync);
     }
 
@@ -73,7 +76,9 @@ internal sealed class LogFlusher : IAsyncDisposable
             {
                 try
                 {
+                    long started = System.Diagnostics.Stopwatch.GetTimestamp();
                     log.Flush();
+                    _recordDuration?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
                 catch (ObjectDisposedException)
                 {
