@@ -67,7 +67,10 @@ elif mode == "group-member":
     })
 
     def show(c, partitions):
-        assignment = sorted(tp.partition for tp in c.assignment())
+        try:
+            assignment = sorted(tp.partition for tp in c.assignment())
+        except KafkaException:
+            return  # the consumer is closing: no assignment to report
         print("assigned " + ",".join(str(p) for p in assignment), flush=True)
 
     def on_assign(c, partitions):
