@@ -231,6 +231,38 @@ public class LogStorageTests
     }
 
     [Fact]
+    public void A_flush_syncs_segments_rolled_since_the_last_one_before_the_high_watermark_passes_them()
+    {
+        using var dir = new TempDir();
+        using var log = Open(dir.Path, Batches.TopicConfig(Batches.Config(), ("segment.bytes", "500")), TimeProvider.System, hwFollowsFlush: true);
+        for (int i = 0; i < 30; i++)
+        {
+            Batches.Append(log, Batches.Make(3));
+        }
+
+        Assert.True(log.SegmentCount > 3);
+        Assert.True(log.HasUnflushedSegments);
+        log.Flush();
+        Assert.False(log.HasUnflushedSegments);
+        Assert.Equal(90, log.HighWatermark);
+    }
+
+    [Fact]
+    public void Under_the_interval_policy_the_high_watermark_is_the_log_end_and_flush_messages_asks_for_fsync()
+    {
+        using var dir = new TempDir();
+        using var log = Open(dir.Path, Batches.TopicConfig(Batches.Config(), ("flush.messages", "10")), TimeProvider.System, hwFollowsFlush: false);
+        Batches.Append(log, Batches.Make(4));
+        Assert.Equal(4, log.HighWatermark);
+        Assert.False(log.NeedsIntervalFlush(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        Batches.Append(log, Batches.Make(6));
+        Assert.True(log.NeedsIntervalFlush(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        log.Flush();
+        Assert.Equal(10, log.RecoveryPoint);
+        Assert.False(log.NeedsIntervalFlush(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    }
+
+    [Fact]
     public void LogAppendTime_topics_stamp_the_broker_time_on_append()
     {
         using var dir = new TempDir();

@@ -87,6 +87,18 @@ internal sealed class PartitionLog : IDisposable
     /// <summary>The last stable offset: the high watermark, as long as no transaction is open (transactions are a later issue).</summary>
     public long LastStableOffset => HighWatermark;
 
+    /// <summary>Whether any segment has bytes not yet fsynced (tests).</summary>
+    internal bool HasUnflushedSegments
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _segments.Exists(s => s.IsDirty);
+            }
+        }
+    }
+
     public int SegmentCount
     {
         get
@@ -452,12 +464,13 @@ internal sealed class PartitionLog : IDisposable
                 return false;
             }
 
+            // Every dirty segment, not only the active one: a roll leaves the previous segment unsynced.
             var list = new List<LogSegment>();
-            for (int i = _segments.Count - 1; i >= 0 && _segments[i].IsDirty; i--)
+            foreach (var segment in _segments)
             {
-                if (_segments[i].TryAcquire())
+                if (segment.IsDirty && segment.TryAcquire())
                 {
-                    list.Add(_segments[i]);
+                    list.Add(segment);
                 }
             }
 
