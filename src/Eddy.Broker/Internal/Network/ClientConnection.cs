@@ -94,6 +94,13 @@ internal sealed class ClientConnection : IDisposable
         try
         {
             await ReadLoopAsync(reader, pending.Writer).ConfigureAwait(false);
+            if (!_closed.IsCancellationRequested)
+            {
+                // The client went away (or sent something we refuse): pending long polls and joins are abandoned.
+                pending.Writer.TryComplete();
+                await Task.WhenAny(writing, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+                Close();
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or ChannelClosedException)
         {
@@ -249,6 +256,23 @@ internal sealed class ClientConnection : IDisposable
         _logger.LogWarning("Closing connection from {Remote}: {Reason}", Remote, reason);
     }
 
+    /// <summary>
+    /// Waits for a slow response, unless the connection closes first; an abandoned response is disposed
+    /// when it completes (a Fetch holds segment references until then).
+    /// </summary>
+    private async Task<ResponseBody?> WaitOrAbandonAsync(Task<ResponseBody?> response)
+    {
+        try
+        {
+            return await response.WaitAsync(_closed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!response.IsCompleted)
+        {
+            _ = response.ContinueWith(t => t.Result?.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+    }
+
     private async Task WriteLoopAsync(ChannelReader<Pending> pending, PipeWriter writer)
     {
         try
@@ -260,7 +284,14 @@ internal sealed class ClientConnection : IDisposable
                     ResponseBody? body;
                     try
                     {
-                        body = await item.Response.ConfigureAwait(false);
+                        body = item.Response.IsCompleted
+                            ? item.Response.Result
+                            : await WaitOrAbandonAsync(item.Response.AsTask()).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The connection closed while a long poll or a join was pending.
+                        return;
                     }
                     catch (Exception e)
                     {
