@@ -94,13 +94,15 @@ public sealed class KafkaBroker : IAsyncDisposable
 
             core.Start();
         }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
         {
             foreach (var l in listeners)
             {
                 l.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
 
+            core.StopAsync(clean: false).GetAwaiter().GetResult();
+            metrics.Dispose();
             throw;
         }
 

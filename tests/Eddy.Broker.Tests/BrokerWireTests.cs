@@ -276,6 +276,15 @@ public sealed class BrokerWireTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_broker_cannot_open_a_data_directory_in_use()
+    {
+        var e = await Assert.ThrowsAsync<IOException>(() => KafkaBroker.StartAsync(new BrokerOptions { DataDirectory = _dir.Path, Port = 0 }));
+        Assert.Contains("in use", e.Message, StringComparison.Ordinal);
+        using var client = await ConnectAsync();
+        Assert.Equal(0, (await client.RoundTripAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0)).ErrorCode);
+    }
+
+    [Fact]
     public async Task Topic_configs_and_data_persist_across_a_restart()
     {
         await _broker.CreateTopicAsync("kept", 2, new Dictionary<string, string> { ["retention.bytes"] = "123456789" });

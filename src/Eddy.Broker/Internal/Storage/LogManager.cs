@@ -54,6 +54,7 @@ internal sealed class LogManager : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<(string, int), long> _cleanedUpTo = [];
+    private FileStream? _lock;
     private long _nextProducerId;
     private long _producerIdBlockEnd;
 
@@ -80,6 +81,16 @@ internal sealed class LogManager : IDisposable
     {
         Directory.CreateDirectory(DataDirectory);
         Directory.CreateDirectory(TopicsDirectory);
+        try
+        {
+            // Like Kafka's .lock: two brokers on one data directory would corrupt each other's logs.
+            _lock = new FileStream(Path.Combine(DataDirectory, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"The data directory {DataDirectory} is in use by another broker ({e.Message})", e);
+        }
+
         string marker = Path.Combine(DataDirectory, CleanShutdownFile);
         WasCleanShutdown = File.Exists(marker);
         var recoveryPoints = ReadCheckpoint(RecoveryCheckpointFile);
@@ -461,11 +472,14 @@ internal sealed class LogManager : IDisposable
             }
         }
 
-        if (clean)
+        if (clean && _lock is not null)
         {
             WriteCheckpoints();
             FileUtil.WriteAtomically(Path.Combine(DataDirectory, CleanShutdownFile), "clean shutdown\n");
         }
+
+        _lock?.Dispose();
+        _lock = null;
     }
 
     public void Dispose() => Shutdown(clean: false);
