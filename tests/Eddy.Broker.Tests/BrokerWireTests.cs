@@ -276,6 +276,45 @@ public sealed class BrokerWireTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreatePartitions_grows_a_topic_DeleteRecords_moves_its_start_and_DeleteTopics_removes_it()
+    {
+        using var client = await ConnectAsync(0);
+        await _broker.CreateTopicAsync("admin", 1);
+        var grow = await client.RoundTripAsync<CreatePartitionsResponse>(new CreatePartitionsRequest
+        {
+            TimeoutMs = 1000,
+            Topics = [new CreatePartitionsRequest.CreatePartitionsTopic { Name = "admin", Count = 4 }],
+        }, 1);
+        Assert.Equal(0, grow.Results[0].ErrorCode);
+        var shrink = await client.RoundTripAsync<CreatePartitionsResponse>(new CreatePartitionsRequest
+        {
+            TimeoutMs = 1000,
+            Topics = [new CreatePartitionsRequest.CreatePartitionsTopic { Name = "admin", Count = 2 }],
+        }, 1);
+        Assert.Equal((short)ErrorCode.InvalidPartitions, shrink.Results[0].ErrorCode);
+        var metadata = await client.RoundTripAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = "admin" }] }, 4);
+        Assert.Equal(4, metadata.Topics[0].Partitions.Count);
+
+        await client.RoundTripAsync<ProduceResponse>(Produce("admin", 0, Batches.Make(10)), 7);
+        var deleted = await client.RoundTripAsync<DeleteRecordsResponse>(new DeleteRecordsRequest
+        {
+            TimeoutMs = 1000,
+            Topics = [new DeleteRecordsRequest.DeleteRecordsTopic { Name = "admin", Partitions = [new DeleteRecordsRequest.DeleteRecordsPartition { PartitionIndex = 0, Offset = 6 }] }],
+        }, 1);
+        Assert.Equal(6, deleted.Topics[0].Partitions[0].LowWatermark);
+        var fetched = await client.RoundTripAsync<FetchResponse>(Fetch("admin", 0, 6, maxWaitMs: 0), 11);
+        Assert.Equal(6, fetched.Responses[0].Partitions[0].LogStartOffset);
+
+        using var notController = await ConnectAsync(1);
+        var refused = await notController.RoundTripAsync<DeleteTopicsResponse>(new DeleteTopicsRequest { TopicNames = ["admin"], TimeoutMs = 1000 }, 1);
+        Assert.Equal((short)ErrorCode.NotController, refused.Responses[0].ErrorCode);
+        var removed = await client.RoundTripAsync<DeleteTopicsResponse>(new DeleteTopicsRequest { TopicNames = ["admin", "never-was"], TimeoutMs = 1000 }, 1);
+        Assert.Equal(0, removed.Responses[0].ErrorCode);
+        Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, removed.Responses[1].ErrorCode);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "admin-0")));
+    }
+
+    [Fact]
     public async Task A_second_broker_cannot_open_a_data_directory_in_use()
     {
         var e = await Assert.ThrowsAsync<IOException>(() => KafkaBroker.StartAsync(new BrokerOptions { DataDirectory = _dir.Path, Port = 0 }));

@@ -230,6 +230,18 @@ public sealed class GroupCoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OffsetDelete_removes_offsets_of_topics_the_group_does_not_consume()
+    {
+        Assert.NotNull(_logs.CreateTopic("t", 1, new Dictionary<string, string?>(), false).Topic);
+        await _coordinator.CommitOffsetsAsync("od", -1, "", null, [new("t", 0, 5, -1, null), new("u", 0, 7, -1, null)], (_, _) => true);
+        var (error, partitions) = await _coordinator.DeleteOffsetsAsync("od", [("t", 0)]);
+        Assert.Equal(ErrorCode.None, error);
+        Assert.Equal(ErrorCode.None, partitions[("t", 0)]);
+        Assert.Equal([("u", 0)], _coordinator.FetchOffsets("od", null).Select(o => (o.Topic, o.Partition)));
+        Assert.Equal(ErrorCode.GroupIdNotFound, (await _coordinator.DeleteOffsetsAsync("nope", [("t", 0)])).Error);
+    }
+
+    [Fact]
     public async Task DeleteGroups_refuses_groups_with_members_and_deletes_empty_ones_with_their_offsets()
     {
         var a = await JoinWithIdAsync(Join("g"));

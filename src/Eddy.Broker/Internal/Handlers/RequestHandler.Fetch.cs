@@ -341,20 +341,24 @@ internal sealed class FetchResponseBody(ErrorCode error, List<FetchPartitionResu
                 at += 2;
                 BinaryPrimitives.WriteInt64BigEndian(f.Slice(at), p.HighWatermark);
                 at += 8;
+                // FetchResponse.json order: LastStableOffset (v4+), LogStartOffset (v5+), AbortedTransactions (v4+).
                 if (version >= 4)
                 {
                     BinaryPrimitives.WriteInt64BigEndian(f.Slice(at), p.LastStableOffset);
                     at += 8;
-
-                    // AbortedTransactions: none until transactions exist; an empty list for read_committed, else null.
-                    BinaryPrimitives.WriteInt32BigEndian(f.Slice(at), readCommitted ? 0 : -1);
-                    at += 4;
                 }
 
                 if (version >= 5)
                 {
                     BinaryPrimitives.WriteInt64BigEndian(f.Slice(at), p.LogStartOffset);
                     at += 8;
+                }
+
+                if (version >= 4)
+                {
+                    // AbortedTransactions: none until transactions exist; an empty list for read_committed, else null.
+                    BinaryPrimitives.WriteInt32BigEndian(f.Slice(at), readCommitted ? 0 : -1);
+                    at += 4;
                 }
 
                 if (version >= 11)
