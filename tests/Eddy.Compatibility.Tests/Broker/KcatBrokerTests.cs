@@ -90,7 +90,10 @@ public sealed partial class KcatBrokerTests
         await first.WaitUntilAsync((_, err) => AssignedPartitions(err).Count == partitions, Timeout, "the first member to get all partitions");
         await using var second = new PeerProcess(Peers.Kcat, Args());
         await second.WaitUntilAsync((_, err) => AssignedPartitions(err).Count > 0, Timeout, "the second member to get partitions");
-        await first.WaitUntilAsync((_, err) => AssignedPartitions(err).Count < partitions, Timeout, "the first member to give partitions up");
+        await first.WaitUntilAsync(
+            (_, err) => AssignedPartitions(err) is { Count: > 0 and < partitions } mine && mine.Union(AssignedPartitions(second.Errors)).Count() == partitions,
+            Timeout,
+            "the two members to split the partitions");
 
         var firstPartitions = AssignedPartitions(first.Errors);
         var secondPartitions = AssignedPartitions(second.Errors);
