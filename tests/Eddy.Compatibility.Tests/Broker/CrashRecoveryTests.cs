@@ -122,4 +122,28 @@ public sealed class CrashRecoveryTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Eddy_broker_reads_a_kafka_style_properties_file()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "eddy-config-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string file = Path.Combine(dir, "server.properties");
+            await File.WriteAllTextAsync(file, $"# a Kafka server.properties\nlog.dirs={Path.Combine(dir, "data")}\nlisteners=PLAINTEXT://127.0.0.1:0\nnum.partitions=5\nlog.retention.hours=24\n");
+            await using var broker = new PeerProcess("dotnet", [Eddy, "broker", "--config", file]);
+            string bootstrap = await BootstrapOf(broker);
+            Assert.Contains(Path.Combine(dir, "data"), broker.Lines.First(l => l.StartsWith("bootstrap.servers=", StringComparison.Ordinal)), StringComparison.Ordinal);
+            var produce = await Peers.RunAsync(Peers.Kcat, ["-b", bootstrap, "-P", "-t", "auto-created"], Timeout, "hello\n");
+            Assert.True(produce.ExitCode == 0, produce.ToString());
+            var metadata = await Peers.RunAsync(Peers.Kcat, ["-b", bootstrap, "-L", "-J", "-t", "auto-created"], Timeout);
+            using var json = System.Text.Json.JsonDocument.Parse(metadata.Output);
+            Assert.Equal(5, json.RootElement.GetProperty("topics")[0].GetProperty("partitions").GetArrayLength());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
