@@ -296,7 +296,7 @@ internal sealed class FetchResponseBody(ErrorCode error, List<FetchPartitionResu
             foreach (var p in list)
             {
                 size += 4 + 2 + 8;
-                size += version >= 4 ? 8 + 4 + (readCommitted ? 0 : 0) : 0;
+                size += version >= 4 ? 8 + 4 : 0; // LastStableOffset, AbortedTransactions count
                 size += version >= 5 ? 8 : 0;
                 size += version >= 11 ? 4 : 0;
                 size += 4 + (p.Slice?.Length ?? 0);

@@ -84,7 +84,7 @@ internal sealed class ProducerStateManager
         if (last != RecordBatchHeader.NoSequence && header.BaseSequence != RecordBatchHeader.IncrementSequence(last, 1))
         {
             return new ProducerCheck(ErrorCode.OutOfOrderSequenceNumber,
-                $"Out of order sequence number for producer {header.ProducerId} at offset ... in partition: {header.BaseSequence} (incoming seq. number), {last} (current end sequence number)", null);
+                $"Out of order sequence number for producer {header.ProducerId}: {header.BaseSequence} (incoming seq. number), {last} (current end sequence number)", null);
         }
 
         return ProducerCheck.Ok;
