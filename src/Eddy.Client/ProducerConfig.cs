@@ -59,7 +59,7 @@ public sealed class ProducerConfig : ClientConfig
     /// <summary>Largest produce request in bytes (<c>max.request.size</c>).</summary>
     public int? MaxRequestSize { get => GetInt("max.request.size"); set => SetNumber("max.request.size", value); }
 
-    /// <summary>murmur2_random (default: Java's keyed murmur2, sticky for null keys), murmur2, consistent_random or random (<c>partitioner</c>).</summary>
+    /// <summary>murmur2_random (default: Java's keyed murmur2, sticky for null keys), murmur2 or random (<c>partitioner</c>).</summary>
     public string? Partitioner { get => this["partitioner"]; set => this["partitioner"] = value; }
 
     private protected override ConfigScope Scope => ConfigScope.Producer;

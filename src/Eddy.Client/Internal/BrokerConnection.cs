@@ -253,6 +253,42 @@ internal sealed class BrokerConnection : IKafkaRequestChannel, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a request now (callers that must keep their requests in order await this first) and
+    /// returns the task of its response. The caller must not exceed the connection's in-flight limit.
+    /// </summary>
+    public async Task<Task<ResponseFrame>> StartRequestAsync(IKafkaRequest request, short version, TimeSpan timeout)
+    {
+        ThrowIfFailed();
+        await _inFlight.WaitAsync().ConfigureAwait(false);
+        var pending = new Pending(request.ApiKey, version, _context.Time.GetTimestamp(), timeout);
+        try
+        {
+            await WriteAsync(request, version, pending, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            _inFlight.Release();
+            throw;
+        }
+
+        return CompleteAsync(pending);
+    }
+
+    private async Task<ResponseFrame> CompleteAsync(Pending pending)
+    {
+        try
+        {
+            var frame = await pending.Completion.Task.ConfigureAwait(false);
+            _context.Metrics.Request(pending.ApiKey, _context.Time.GetElapsedTime(pending.Started).TotalMilliseconds);
+            return frame;
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
     /// <summary>Sends a request that gets no response (Produce with acks=0).</summary>
     public async Task SendOneWayAsync(IKafkaRequest request, short version, CancellationToken cancellationToken)
     {

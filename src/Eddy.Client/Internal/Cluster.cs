@@ -409,6 +409,27 @@ internal sealed class Cluster : IAsyncDisposable
         }
     }
 
+    /// <summary>An open connection to the broker if there is one; otherwise starts connecting (after any backoff) and returns null.</summary>
+    public BrokerConnection? TryGetConnection(int nodeId)
+    {
+        lock (_slots)
+        {
+            if (_slots.TryGetValue(nodeId, out var slot) && slot.Current is { IsCompletedSuccessfully: true } done && !done.Result.IsFailed)
+            {
+                return done.Result;
+            }
+
+            if (slot?.Current is { IsCompleted: false })
+            {
+                return null;
+            }
+        }
+
+        _ = GetConnectionAsync(nodeId, _stop.Token).ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return null;
+    }
+
     private async Task<BrokerConnection> ConnectAsync(NodeSlot slot, int nodeId, BrokerAddress address)
     {
         try

@@ -72,7 +72,7 @@ internal static class ConfigDefinitions
             new("delivery.timeout.ms", ConfigType.Int, "120000", p, 0),
             new("max.block.ms", ConfigType.Long, "60000", p, 0),
             new("max.request.size", ConfigType.Int, "1048576", p, 0),
-            new("partitioner", ConfigType.Enum, "murmur2_random", p, Values: ["murmur2_random", "murmur2", "consistent_random", "random"]),
+            new("partitioner", ConfigType.Enum, "murmur2_random", p, Values: ["murmur2_random", "murmur2", "random"]),
             new("partitioner.ignore.keys", ConfigType.Bool, "false", p),
             new("transactional.id", ConfigType.String, null, p, Unsupported: "transactions are not implemented yet (see the roadmap); remove transactional.id"),
 
