@@ -164,11 +164,11 @@ public static class Serializers
 /// </example>
 public static class Deserializers
 {
-    /// <summary>UTF-8 strings; null stays null.</summary>
-    public static IDeserializer<string?> Utf8 { get; } = new Utf8Deserializer();
+    /// <summary>UTF-8 strings; a null key or value gives null.</summary>
+    public static IDeserializer<string> Utf8 { get; } = new Utf8Deserializer();
 
-    /// <summary>A copy of the bytes; null stays null.</summary>
-    public static IDeserializer<byte[]?> ByteArray { get; } = new ByteArrayDeserializer();
+    /// <summary>A copy of the bytes; a null key or value gives null.</summary>
+    public static IDeserializer<byte[]> ByteArray { get; } = new ByteArrayDeserializer();
 
     /// <summary>Big-endian INT32.</summary>
     public static IDeserializer<int> Int32 { get; } = new Int32Deserializer();
@@ -179,14 +179,14 @@ public static class Deserializers
     /// <summary>Ignores the bytes.</summary>
     public static IDeserializer<Null> Ignore { get; } = new IgnoreDeserializer();
 
-    private sealed class Utf8Deserializer : IDeserializer<string?>
+    private sealed class Utf8Deserializer : IDeserializer<string>
     {
-        public string? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null : Encoding.UTF8.GetString(data);
+        public string Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null! : Encoding.UTF8.GetString(data);
     }
 
-    private sealed class ByteArrayDeserializer : IDeserializer<byte[]?>
+    private sealed class ByteArrayDeserializer : IDeserializer<byte[]>
     {
-        public byte[]? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null : data.ToArray();
+        public byte[] Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null! : data.ToArray();
     }
 
     private sealed class Int32Deserializer : IDeserializer<int>

@@ -4,13 +4,13 @@ using Xunit.Abstractions;
 namespace Eddy.Compatibility.Tests.Infrastructure;
 
 /// <summary>Sends client logs to the test output (warnings and up, unless asked for more).</summary>
-public sealed class XunitLoggerFactory(ITestOutputHelper output, LogLevel minimum = LogLevel.Information) : ILoggerFactory
+public sealed class XunitLoggerFactory(ITestOutputHelper output, LogLevel minimum = LogLevel.Information, string prefix = "") : ILoggerFactory
 {
     public void AddProvider(ILoggerProvider provider)
     {
     }
 
-    public ILogger CreateLogger(string categoryName) => new Logger(output, categoryName, minimum);
+    public ILogger CreateLogger(string categoryName) => new Logger(output, prefix + categoryName, minimum);
 
     public void Dispose()
     {
