@@ -191,6 +191,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
     }
 
     private Exception? _listenerError;
+    private int _syncInvalidRequests;
 
     private async Task InvokeListenerAsync(Func<ValueTask> callback, string what)
     {
@@ -422,6 +423,12 @@ internal sealed class GroupCoordinator : IAsyncDisposable
             case ErrorCode.RebalanceInProgress:
                 _logger.LogDebug("Group {Group}: SyncGroup answered REBALANCE_IN_PROGRESS; rejoining", _groupId);
                 return;
+            case ErrorCode.InvalidRequest when _syncInvalidRequests++ < 10:
+                // librdkafka's mock cluster refuses a follower's SyncGroup that arrives after the leader's
+                // (Kafka parks it); rejoining lets the next generation try again.
+                _logger.LogWarning("Group {Group}: SyncGroup answered INVALID_REQUEST; rejoining", _groupId);
+                _rejoinNeeded = true;
+                return;
             case ErrorCode.UnknownMemberId:
             case ErrorCode.IllegalGeneration:
                 ResetMember(error);
@@ -454,6 +461,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         }
 
         _lastHeartbeat = _context.Time.GetTimestamp();
+        _syncInvalidRequests = 0;
         _rejoinNeeded = false;
         _joined = true;
         _context.Metrics.Rebalanced();

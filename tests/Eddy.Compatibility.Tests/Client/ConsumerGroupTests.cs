@@ -32,7 +32,7 @@ public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, IT
         var a = new Member("a", Config(), topic, new XunitLoggerFactory(output, Microsoft.Extensions.Logging.LogLevel.Debug, "a "));
         await WaitUntilAsync(() => a.Consumer.Assignment.Count == 4 && a.Records.Count >= 50, TimeSpan.FromSeconds(30), () => $"a: {a.Consumer.Assignment.Count} partitions, {a.Records.Count} records, {a.Error}");
         var b = new Member("b", Config(), topic, new XunitLoggerFactory(output, Microsoft.Extensions.Logging.LogLevel.Debug, "b "));
-        await WaitUntilAsync(() => a.Consumer.Assignment.Count == 2 && b.Consumer.Assignment.Count == 2, TimeSpan.FromSeconds(30), () => $"a {a.Consumer.Assignment.Count}, b {b.Consumer.Assignment.Count}; {a.Error} {b.Error}; {string.Join(" | ", a.Events.Concat(b.Events))}");
+        await WaitUntilAsync(() => a.Consumer.Assignment.Count == 2 && b.Consumer.Assignment.Count == 2, TimeSpan.FromSeconds(60), () => $"a {a.Consumer.Assignment.Count}, b {b.Consumer.Assignment.Count}; {a.Error} {b.Error}; {string.Join(" | ", a.Events.Concat(b.Events))}");
         Assert.Empty(a.Consumer.Assignment.Intersect(b.Consumer.Assignment));
         await WaitUntilAsync(() => a.Records.Concat(b.Records).Select(r => r.Value).Distinct().Count() == 400, TimeSpan.FromSeconds(30), () => $"{a.Records.Count}+{b.Records.Count} records");
 
