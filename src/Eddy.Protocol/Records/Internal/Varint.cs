@@ -50,6 +50,17 @@ internal static class Varint
             {
                 return new VarLongResult((long)(b >> 1) ^ -(long)(b & 1), 1);
             }
+
+            // Timestamp deltas within a batch are mostly under 8 seconds: two bytes.
+            if ((uint)(pos + 1) < (uint)s.Length)
+            {
+                uint b1 = s[pos + 1];
+                if (b1 < 0x80)
+                {
+                    uint raw = (b & 0x7F) | (b1 << 7);
+                    return new VarLongResult((long)(raw >> 1) ^ -(long)(raw & 1), 2);
+                }
+            }
         }
 
         return ReadInt64Slow(s, pos);
