@@ -47,6 +47,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _maxPollRecords;
     private readonly SemaphoreSlim _pollLock = new(1, 1);
+    private readonly DecompressionBuffer _decompression = new();
     private bool _manual;
     private int _closed;
 
@@ -280,7 +281,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable
                 {
                     if (readCommitted && fetch.AbortedProducers is { } producers)
                     {
-                        foreach (var record in batch.GetRecords())
+                        foreach (var record in batch.GetRecords(_decompression))
                         {
                             if (!record.IsKeyNull && ControlRecordKey.Read(record.Key).Type == ControlRecordType.Abort)
                             {
@@ -302,24 +303,21 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable
                 }
 
                 bool complete = true;
-                using (var enumerator = batch.GetRecords())
+                foreach (var record in batch.GetRecords(_decompression))
                 {
-                    foreach (var record in enumerator)
+                    if (record.Offset < position)
                     {
-                        if (record.Offset < position)
-                        {
-                            continue;
-                        }
-
-                        if (results.Count >= _maxPollRecords)
-                        {
-                            complete = false;
-                            break;
-                        }
-
-                        results.Add(Build(tp, header, record));
-                        position = record.Offset + 1;
+                        continue;
                     }
+
+                    if (results.Count >= _maxPollRecords)
+                    {
+                        complete = false;
+                        break;
+                    }
+
+                    results.Add(Build(tp, header, record));
+                    position = record.Offset + 1;
                 }
 
                 if (!complete)
@@ -550,6 +548,9 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable
         }
 
         await _core.DisposeAsync().ConfigureAwait(false);
+        await _pollLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        _decompression.Dispose();
+        _pollLock.Release();
     }
 
     /// <inheritdoc />
