@@ -101,46 +101,19 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     public Task<DeliveryResult<TKey, TValue>> ProduceAsync(TopicPartition partition, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
         ProduceAsync(partition.Topic, partition.Partition, message, cancellationToken);
 
-    private async Task<DeliveryResult<TKey, TValue>> ProduceAsync(string topic, int partition, Message<TKey, TValue> message, CancellationToken cancellationToken)
+    private Task<DeliveryResult<TKey, TValue>> ProduceAsync(string topic, int partition, Message<TKey, TValue> message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(message);
-        if (_core.CachedPartitionCount(topic) <= 0)
-        {
-            await _core.Cluster.WaitForTopicAsync(topic, _core.MaxBlock, cancellationToken).ConfigureAwait(false);
-        }
-
+        cancellationToken.ThrowIfCancellationRequested();
         var completion = new DeliveryCompletion(message);
-        int size = Serialize(topic, message, out var headers, out long timestamp);
-        try
-        {
-            var key = _keyBuffer!;
-            var value = _valueBuffer!;
-            if (!_core.Memory.TryReserve(size))
-            {
-                // Copy out of the thread-static buffers: the wait may resume on another thread.
-                byte[]? keyCopy = _keyIsNull ? null : key.WrittenSpan.ToArray();
-                byte[]? valueCopy = _valueIsNull ? null : value.WrittenSpan.ToArray();
-                var headerCopy = headers?.ToArray();
-                await _core.Memory.ReserveAsync(size, _core.MaxBlock, _core.Context.Time, cancellationToken).ConfigureAwait(false);
-                AppendReserved(topic, partition, message, keyCopy, valueCopy, headerCopy, timestamp, size, _asyncHandler, completion);
-            }
-            else
-            {
-                AppendReserved(topic, partition, message, _keyIsNull ? null : key.WrittenSpan, _keyIsNull, _valueIsNull ? null : value.WrittenSpan, _valueIsNull, headers, timestamp, size, _asyncHandler, completion);
-            }
-        }
-        finally
-        {
-            ReturnHeaders(headers);
-        }
-
-        return await completion.Task.ConfigureAwait(false);
+        Send(topic, partition, message, _asyncHandler, completion);
+        return completion.Task;
     }
 
     /// <summary>
     /// Produces one record without waiting; <paramref name="deliveryHandler"/> is called (on a client
-    /// thread; keep it short) with the result. Blocks only for metadata or buffer.memory (max.block.ms).
+    /// thread; keep it short) with the result. Blocks only while buffer.memory is full (max.block.ms).
     /// </summary>
     public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryResult<TKey, TValue>>? deliveryHandler = null) =>
         Produce(topic, -1, message, deliveryHandler);
@@ -153,11 +126,6 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(message);
-        if (_core.CachedPartitionCount(topic) <= 0)
-        {
-            _core.Cluster.WaitForTopicAsync(topic, _core.MaxBlock, CancellationToken.None).GetAwaiter().GetResult();
-        }
-
         IDeliveryHandler? handler = null;
         if (deliveryHandler is not null)
         {
@@ -170,17 +138,112 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
             handler = last;
         }
 
+        Send(topic, partition, message, handler, message);
+    }
+
+    /// <summary>
+    /// The common send path. Records are appended in call order: a record whose topic has no metadata
+    /// yet waits in a backlog, and every later record queues behind it until the backlog drains
+    /// (the Java client gets the same order by blocking the caller). buffer.memory blocks the caller,
+    /// as Java's send does.
+    /// </summary>
+    private void Send(string topic, int partition, Message<TKey, TValue> message, IDeliveryHandler? handler, object state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         int size = Serialize(topic, message, out var headers, out long timestamp);
         try
         {
             _core.Memory.Reserve(size, _core.MaxBlock, _core.Context.Time);
-            AppendReserved(topic, partition, message, _keyIsNull ? null : _keyBuffer!.WrittenSpan, _keyIsNull, _valueIsNull ? null : _valueBuffer!.WrittenSpan, _valueIsNull, headers, timestamp, size, handler, message);
+            if (Volatile.Read(ref _backlogCount) == 0 && _core.CachedPartitionCount(topic) > 0)
+            {
+                AppendReserved(topic, partition, message, _keyIsNull ? null : _keyBuffer!.WrittenSpan, _keyIsNull, _valueIsNull ? null : _valueBuffer!.WrittenSpan, _valueIsNull, headers, timestamp, size, handler, state);
+                return;
+            }
+
+            lock (_backlog)
+            {
+                if (_backlog.Count == 0 && _core.CachedPartitionCount(topic) > 0)
+                {
+                    AppendReserved(topic, partition, message, _keyIsNull ? null : _keyBuffer!.WrittenSpan, _keyIsNull, _valueIsNull ? null : _valueBuffer!.WrittenSpan, _valueIsNull, headers, timestamp, size, handler, state);
+                    return;
+                }
+
+                _backlog.Enqueue(new BacklogItem(
+                    topic, partition, message, _keyIsNull ? null : _keyBuffer!.WrittenSpan.ToArray(), _valueIsNull ? null : _valueBuffer!.WrittenSpan.ToArray(),
+                    headers?.AsSpan(0, message.Headers?.Count ?? 0).ToArray(), timestamp, size, handler, state));
+                Volatile.Write(ref _backlogCount, _backlog.Count);
+                if (!_draining)
+                {
+                    _draining = true;
+                    _ = Task.Run(DrainBacklogAsync);
+                }
+            }
         }
         finally
         {
             ReturnHeaders(headers);
         }
     }
+
+    private async Task DrainBacklogAsync()
+    {
+        while (true)
+        {
+            BacklogItem item;
+            lock (_backlog)
+            {
+                if (_backlog.Count == 0)
+                {
+                    _draining = false;
+                    Volatile.Write(ref _backlogCount, 0);
+                    return;
+                }
+
+                item = _backlog.Peek();
+            }
+
+            KafkaException? failure = null;
+            if (_core.CachedPartitionCount(item.Topic) <= 0)
+            {
+                try
+                {
+                    await _core.Cluster.WaitForTopicAsync(item.Topic, _core.MaxBlock, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (KafkaException e)
+                {
+                    failure = e;
+                }
+            }
+
+            lock (_backlog)
+            {
+                _backlog.Dequeue();
+                try
+                {
+                    if (failure is not null)
+                    {
+                        throw failure;
+                    }
+
+                    AppendReserved(item.Topic, item.Partition, item.Message, item.Key, item.Key is null, item.Value, item.Value is null, item.Headers, item.Timestamp, item.Size, item.Handler, item.State);
+                }
+                catch (Exception e) when (e is KafkaException or ObjectDisposedException)
+                {
+                    var error = e as KafkaException ?? new KafkaException(ErrorCode.UnknownServerError, e.Message, e);
+                    item.Handler?.OnDelivery(new TopicPartition(item.Topic, item.Partition), -1, item.Timestamp, error, item.State);
+                }
+
+                Volatile.Write(ref _backlogCount, Math.Max(_backlog.Count, 1));
+            }
+        }
+    }
+
+    private sealed record BacklogItem(
+        string Topic, int Partition, Message<TKey, TValue> Message, byte[]? Key, byte[]? Value, RecordHeader[]? Headers, long Timestamp, int Size, IDeliveryHandler? Handler, object State);
+
+    private readonly Queue<BacklogItem> _backlog = new();
+    private bool _draining;
+    private int _backlogCount;
 
     [ThreadStatic]
     private static bool _keyIsNull;
@@ -242,9 +305,6 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
             ArrayPool<RecordHeader>.Shared.Return(headers, clearArray: true);
         }
     }
-
-    private void AppendReserved(string topic, int partition, Message<TKey, TValue> message, byte[]? key, byte[]? value, RecordHeader[]? headers, long timestamp, int size, IDeliveryHandler? handler, object state) =>
-        AppendReserved(topic, partition, message, key, key is null, value, value is null, headers, timestamp, size, handler, state);
 
     private void AppendReserved(string topic, int partition, Message<TKey, TValue> message, ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull, RecordHeader[]? headers, long timestamp, int size, IDeliveryHandler? handler, object state)
     {
