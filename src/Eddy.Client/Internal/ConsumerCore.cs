@@ -440,6 +440,7 @@ internal sealed class ConsumerCore : IAsyncDisposable
             var timeout = _context.RequestTimeout + TimeSpan.FromMilliseconds(FetchMaxWaitMs);
             var pending = await connection.StartRequestAsync(request, version, timeout).ConfigureAwait(false);
             frame = await pending.ConfigureAwait(false);
+            _logger.LogTrace("Fetch v{Version} from {Broker} at {Offsets}: {Bytes} bytes", version, connection.Name, string.Join(",", partitions.Select(p => $"{p.State.Partition}@{p.Offset}")), frame.Length);
             var response = connection.Decode<FetchResponse>(frame, ApiKey.Fetch, version);
             HandleFetchResponse(response, frame, partitions);
             frame = null;
