@@ -5,7 +5,8 @@ using static Eddy.Compatibility.Tests.Client.ClientTestHelpers;
 
 namespace Eddy.Compatibility.Tests.Client;
 
-public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : IClassFixture<MockClusterFixture>
+public abstract class ConsumerGroupTests<TFixture>(TFixture fixture, ITestOutputHelper output) : IClassFixture<TFixture>
+    where TFixture : class, IBrokerFixture
 {
     [Theory]
     [InlineData("range")]
@@ -13,7 +14,7 @@ public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, IT
     [InlineData("cooperative-sticky")]
     public async Task Two_members_split_partitions_rebalance_and_commit(string assignor)
     {
-        var broker = fixture.Cluster;
+        var broker = fixture.Broker;
         string topic = NewTopic("grp");
         string group = NewTopic("g");
         await ProduceAsync(broker.Bootstrap, topic, 400);
@@ -30,15 +31,15 @@ public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, IT
         };
 
         var a = new Member("a", Config(), topic, new XunitLoggerFactory(output, Microsoft.Extensions.Logging.LogLevel.Debug, "a "));
-        await WaitUntilAsync(() => a.Consumer.Assignment.Count == 4 && a.Records.Count >= 50, TimeSpan.FromSeconds(30), () => $"a: {a.Consumer.Assignment.Count} partitions, {a.Records.Count} records, {a.Error}");
+        await WaitUntilAsync(() => a.Consumer.Assignment.Count == broker.AutoCreatePartitions && a.Records.Count >= 50, TimeSpan.FromSeconds(30), () => $"a: {a.Consumer.Assignment.Count} partitions, {a.Records.Count} records, {a.Error}");
         var b = new Member("b", Config(), topic, new XunitLoggerFactory(output, Microsoft.Extensions.Logging.LogLevel.Debug, "b "));
-        await WaitUntilAsync(() => a.Consumer.Assignment.Count == 2 && b.Consumer.Assignment.Count == 2, TimeSpan.FromSeconds(60), () => $"a {a.Consumer.Assignment.Count}, b {b.Consumer.Assignment.Count}; {a.Error} {b.Error}; {string.Join(" | ", a.Events.Concat(b.Events))}");
+        await WaitUntilAsync(() => a.Consumer.Assignment.Count == broker.AutoCreatePartitions / 2 && b.Consumer.Assignment.Count == broker.AutoCreatePartitions - (broker.AutoCreatePartitions / 2), TimeSpan.FromSeconds(60), () => $"a {a.Consumer.Assignment.Count}, b {b.Consumer.Assignment.Count}; {a.Error} {b.Error}; {string.Join(" | ", a.Events.Concat(b.Events))}");
         Assert.Empty(a.Consumer.Assignment.Intersect(b.Consumer.Assignment));
         await WaitUntilAsync(() => a.Records.Concat(b.Records).Select(r => r.Value).Distinct().Count() == 400, TimeSpan.FromSeconds(30), () => $"{a.Records.Count}+{b.Records.Count} records");
 
         // b leaves: a gets everything back.
         await b.DisposeAsync();
-        await WaitUntilAsync(() => a.Consumer.Assignment.Count == 4, TimeSpan.FromSeconds(30), () => $"a has {a.Consumer.Assignment.Count}; {string.Join(" | ", a.Events)}");
+        await WaitUntilAsync(() => a.Consumer.Assignment.Count == broker.AutoCreatePartitions, TimeSpan.FromSeconds(30), () => $"a has {a.Consumer.Assignment.Count}; {string.Join(" | ", a.Events)}");
         await ProduceAsync(broker.Bootstrap, topic, 40, i => $"late-{i}");
         await WaitUntilAsync(() => a.Records.Count(r => r.Key.StartsWith("late-", StringComparison.Ordinal)) >= 40, TimeSpan.FromSeconds(30), () => $"{a.Records.Count} records");
         Assert.Null(a.Error);
@@ -47,7 +48,7 @@ public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, IT
 
         // Committed offsets equal the end of each partition.
         var all = a.Records.Concat(b.Records).ToList();
-        var committed = await a.Consumer.CommittedAsync(Enumerable.Range(0, 4).Select(p => new TopicPartition(topic, p)));
+        var committed = await a.Consumer.CommittedAsync(Enumerable.Range(0, broker.AutoCreatePartitions).Select(p => new TopicPartition(topic, p)));
         foreach (var c in committed)
         {
             long end = all.Where(r => r.TopicPartition == c.TopicPartition).Max(r => r.Offset) + 1;
@@ -69,4 +70,40 @@ public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, IT
 
         await a.DisposeAsync();
     }
+    [Fact]
+    public async Task Static_members_get_the_same_partitions_back_and_do_not_leave_on_close()
+    {
+        var broker = fixture.Broker;
+        await using var proxy = FaultProxy.For(broker.Bootstrap);
+        string topic = NewTopic("static");
+        string group = NewTopic("static-g");
+        await ProduceAsync(broker.Bootstrap, topic, 40);
+        ConsumerConfig Config(string instance) => new()
+        {
+            BootstrapServers = proxy.Bootstrap,
+            GroupId = group,
+            GroupInstanceId = instance,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = "range",
+            SessionTimeoutMs = 6000,
+            HeartbeatIntervalMs = 500,
+        };
+
+        var a = new Member("a", Config("static-a"), topic);
+        await using var b = new Member("b", Config("static-b"), topic);
+        await WaitUntilAsync(() => a.Consumer.Assignment.Count + b.Consumer.Assignment.Count == broker.AutoCreatePartitions && a.Consumer.Assignment.Count > 0 && b.Consumer.Assignment.Count > 0, TimeSpan.FromSeconds(60), () => $"a {a.Consumer.Assignment.Count}, b {b.Consumer.Assignment.Count}");
+        var first = a.Consumer.Assignment.Order().ToList();
+
+        // Range orders static members by group.instance.id: static-a gets the first partitions.
+        Assert.Contains(new TopicPartition(topic, 0), first);
+        await a.DisposeAsync();
+        Assert.Equal(0, proxy.Count(Eddy.Protocol.ApiKey.LeaveGroup));
+
+        await using var again = new Member("a2", Config("static-a"), topic);
+        await WaitUntilAsync(() => again.Consumer.Assignment.Count > 0 && again.Consumer.Assignment.Count + b.Consumer.Assignment.Count == broker.AutoCreatePartitions, TimeSpan.FromSeconds(60), () => $"a2 {again.Consumer.Assignment.Count}, b {b.Consumer.Assignment.Count}");
+        Assert.Equal(first, again.Consumer.Assignment.Order().ToList());
+    }
 }
+
+/// <summary>Against librdkafka's mock cluster.</summary>
+public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : ConsumerGroupTests<MockClusterFixture>(fixture, output);

@@ -7,14 +7,15 @@ using static Eddy.Compatibility.Tests.Client.ClientTestHelpers;
 namespace Eddy.Compatibility.Tests.Client;
 
 /// <summary>Connections cut mid-request, garbage and truncated responses, against librdkafka's mock cluster through a fault proxy.</summary>
-public sealed class ClientFaultMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : IClassFixture<MockClusterFixture>
+public abstract class ClientFaultTests<TFixture>(TFixture fixture, ITestOutputHelper output) : IClassFixture<TFixture>
+    where TFixture : class, IBrokerFixture
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Idempotent_producer_retries_lost_responses_without_duplicates_or_reordering()
     {
-        await using var proxy = FaultProxy.For(fixture.Cluster.Bootstrap);
+        await using var proxy = FaultProxy.For(fixture.Broker.Bootstrap);
         // Every 4th Produce response is lost with its connection, after the broker wrote the batch.
         proxy.Policy = (api, n) => api == ApiKey.Produce && n % 4 == 0 ? ResponseFault.DropAndClose : ResponseFault.None;
         string topic = NewTopic("faults");
@@ -41,11 +42,15 @@ public sealed class ClientFaultMockClusterTests(MockClusterFixture fixture, ITes
         // Nothing is lost, and within each partition records first appear in send order. librdkafka
         // 2.0.2's mock cluster does not deduplicate retried batches by sequence (a Kafka broker, and the
         // embedded broker, do), so a retried batch whose first attempt was written appears twice here.
-        var consumed = await Peers.RunAsync(Peers.Kcat, ["-b", fixture.Cluster.Bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %k %s\n"], Deadline);
+        var consumed = await Peers.RunAsync(Peers.Kcat, ["-b", fixture.Broker.Bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %k %s\n"], Deadline);
         Assert.True(consumed.ExitCode == 0, consumed.ToString());
         var lines = consumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
         Assert.Equal(3000, lines.Select(l => l[3]).Distinct().Count());
-        output.WriteLine($"{lines.Count - 3000} duplicates written by the mock cluster");
+        output.WriteLine($"{lines.Count - 3000} duplicates written by {fixture.Broker.Name}");
+        if (fixture.Broker.DeduplicatesIdempotentRetries)
+        {
+            Assert.Equal(3000, lines.Count);
+        }
         foreach (var partition in lines.GroupBy(l => l[0]))
         {
             var firstSeen = new List<int>();
@@ -73,12 +78,12 @@ public sealed class ClientFaultMockClusterTests(MockClusterFixture fixture, ITes
     [InlineData(ResponseFault.DropAndClose, "closed by the broker")]
     public async Task Bad_responses_give_a_clear_error_and_the_client_recovers(ResponseFault fault, string expected)
     {
-        await using var proxy = FaultProxy.For(fixture.Cluster.Bootstrap);
+        await using var proxy = FaultProxy.For(fixture.Broker.Bootstrap);
         bool armed = false;
         proxy.Policy = (api, _) => api == ApiKey.Metadata && Interlocked.Exchange(ref armed, false) ? fault : ResponseFault.None;
         await using var admin = new KafkaAdminClient(new AdminClientConfig { BootstrapServers = proxy.Bootstrap, ReconnectBackoffMs = 10 });
         var before = await admin.DescribeClusterAsync();
-        Assert.Equal(3, before.Brokers.Count);
+        Assert.NotEmpty(before.Brokers);
 
         // The client's own first background refresh must be done before the fault is armed.
         await WaitUntilAsync(() => proxy.Count(ApiKey.Metadata) >= 2, Deadline, () => $"{proxy.Count(ApiKey.Metadata)} metadata responses");
@@ -101,13 +106,13 @@ public sealed class ClientFaultMockClusterTests(MockClusterFixture fixture, ITes
     public async Task Consumer_recovers_from_cut_fetches_and_reads_everything_once()
     {
         string topic = NewTopic("fetch-faults");
-        await ProduceAsync(fixture.Cluster.Bootstrap, topic, 1000);
-        await using var proxy = FaultProxy.For(fixture.Cluster.Bootstrap);
+        await ProduceAsync(fixture.Broker.Bootstrap, topic, 1000);
+        await using var proxy = FaultProxy.For(fixture.Broker.Bootstrap);
         // The mock cluster answers a fetch with the whole log, so the first fetches are the ones to break.
         proxy.Policy = (api, n) => api == ApiKey.Fetch && n <= 3 ? (n == 1 ? ResponseFault.Garbage : n == 2 ? ResponseFault.Truncate : ResponseFault.DropAndClose) : ResponseFault.None;
         var config = new ConsumerConfig { BootstrapServers = proxy.Bootstrap, AutoOffsetReset = AutoOffsetReset.Earliest, MaxPartitionFetchBytes = 4096, ReconnectBackoffMs = 10 };
         await using var consumer = new KafkaConsumer<string, string>(config, Deserializers.Utf8, Deserializers.Utf8);
-        consumer.Assign(Enumerable.Range(0, 4).Select(p => new TopicPartition(topic, p)));
+        consumer.Assign(Enumerable.Range(0, fixture.Broker.AutoCreatePartitions).Select(p => new TopicPartition(topic, p)));
         var seen = new List<ConsumeResult<string, string>>();
         using var cts = new CancellationTokenSource(Deadline);
         while (seen.Count < 1000)
@@ -120,3 +125,6 @@ public sealed class ClientFaultMockClusterTests(MockClusterFixture fixture, ITes
         Assert.Equal(1000, seen.Select(r => r.Key).Distinct().Count());
     }
 }
+
+/// <summary>Against librdkafka's mock cluster.</summary>
+public sealed class ClientFaultMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : ClientFaultTests<MockClusterFixture>(fixture, output);

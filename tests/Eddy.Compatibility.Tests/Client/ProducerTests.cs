@@ -4,14 +4,15 @@ using Xunit.Abstractions;
 
 namespace Eddy.Compatibility.Tests.Client;
 
-public sealed class ProducerMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : IClassFixture<MockClusterFixture>
+public abstract class ProducerTests<TFixture>(TFixture fixture, ITestOutputHelper output) : IClassFixture<TFixture>
+    where TFixture : class, IBrokerFixture
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Idempotent_producer_delivers_every_record_once_in_order_per_partition()
     {
-        var broker = fixture.Cluster;
+        var broker = fixture.Broker;
         string topic = "idem-" + Guid.NewGuid().ToString("N")[..8];
         var config = new ProducerConfig { BootstrapServers = broker.Bootstrap, LingerMs = 2 };
         await using var producer = new KafkaProducer<string, string>(config, Serializers.Utf8, Serializers.Utf8, new XunitLoggerFactory(output));
@@ -39,3 +40,6 @@ public sealed class ProducerMockClusterTests(MockClusterFixture fixture, ITestOu
         Assert.Equal(2000, lines.Select(l => l.Split(' ')[3]).Distinct().Count());
     }
 }
+
+/// <summary>Against librdkafka's mock cluster.</summary>
+public sealed class ProducerMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : ProducerTests<MockClusterFixture>(fixture, output);

@@ -17,6 +17,15 @@ public interface IKafkaBroker : IAsyncDisposable
 
     /// <summary>Partitions a topic gets when it is created by its first use.</summary>
     int AutoCreatePartitions { get; }
+
+    /// <summary>Whether the broker drops an idempotent producer's retried batch it already wrote (Kafka does; librdkafka 2.0.2's mock does not).</summary>
+    bool DeduplicatesIdempotentRetries { get; }
+}
+
+/// <summary>An xunit class fixture that starts one broker for the tests of a class.</summary>
+public interface IBrokerFixture
+{
+    IKafkaBroker Broker { get; }
 }
 
 /// <summary>librdkafka's mock cluster: 3 brokers on loopback, started from python3-confluent-kafka.</summary>
@@ -38,6 +47,8 @@ public sealed class MockCluster : IKafkaBroker
 
     public int AutoCreatePartitions => 4;
 
+    public bool DeduplicatesIdempotentRetries => false;
+
     public static async Task<MockCluster> StartAsync(int brokers = 3)
     {
         var process = new BackgroundProcess(Peers.Python, [Path.Combine(Peers.PythonPeers, "mock_cluster.py"), brokers.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -49,9 +60,11 @@ public sealed class MockCluster : IKafkaBroker
 }
 
 /// <summary>One mock cluster shared by the tests of a class (xunit class fixture).</summary>
-public sealed class MockClusterFixture : IAsyncLifetime
+public sealed class MockClusterFixture : IAsyncLifetime, IBrokerFixture
 {
     public MockCluster Cluster { get; private set; } = null!;
+
+    public IKafkaBroker Broker => Cluster;
 
     public async Task InitializeAsync() => Cluster = await MockCluster.StartAsync();
 
