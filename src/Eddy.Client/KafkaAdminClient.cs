@@ -422,7 +422,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
         for (int attempt = 1; ; attempt++)
         {
             var metadata = await _cluster.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            var connection = metadata.ControllerId >= 0
+            var connection = metadata.Brokers.ContainsKey(metadata.ControllerId)
                 ? await _cluster.GetConnectionAsync(metadata.ControllerId, cancellationToken).ConfigureAwait(false)
                 : await _cluster.GetAnyConnectionAsync(cancellationToken).ConfigureAwait(false);
             short version = connection.RequireVersion(request.ApiKey);

@@ -100,8 +100,18 @@ public abstract class ConsumerGroupTests<TFixture>(TFixture fixture, ITestOutput
         Assert.Equal(0, proxy.Count(Eddy.Protocol.ApiKey.LeaveGroup));
 
         await using var again = new Member("a2", Config("static-a"), topic);
-        await WaitUntilAsync(() => again.Consumer.Assignment.Count > 0 && again.Consumer.Assignment.Count + b.Consumer.Assignment.Count == broker.AutoCreatePartitions, TimeSpan.FromSeconds(60), () => $"a2 {again.Consumer.Assignment.Count}, b {b.Consumer.Assignment.Count}");
-        Assert.Equal(first, again.Consumer.Assignment.Order().ToList());
+        // Kafka hands the static member its place at once (KIP-345). librdkafka's mock cluster does not
+        // replace static members (it keeps the old one until its session expires), so only the group's
+        // settling is checked here; the same-partitions check runs against brokers that implement KIP-345.
+        await WaitUntilAsync(
+            () => again.Consumer.Assignment.Count > 0 && again.Consumer.Assignment.Count + b.Consumer.Assignment.Count == broker.AutoCreatePartitions
+                && !again.Consumer.Assignment.Intersect(b.Consumer.Assignment).Any(),
+            TimeSpan.FromSeconds(60),
+            () => $"a2 {string.Join(",", again.Consumer.Assignment)}, b {string.Join(",", b.Consumer.Assignment)}");
+        if (broker.ReplacesStaticMembers)
+        {
+            Assert.Equal(first, again.Consumer.Assignment.Order().ToList());
+        }
     }
 }
 

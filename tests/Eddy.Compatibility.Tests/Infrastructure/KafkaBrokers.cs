@@ -20,6 +20,9 @@ public interface IKafkaBroker : IAsyncDisposable
 
     /// <summary>Whether the broker drops an idempotent producer's retried batch it already wrote (Kafka does; librdkafka 2.0.2's mock does not).</summary>
     bool DeduplicatesIdempotentRetries { get; }
+
+    /// <summary>Whether a static member rejoining replaces its old self at once (KIP-345; librdkafka 2.0.2's mock does not).</summary>
+    bool ReplacesStaticMembers { get; }
 }
 
 /// <summary>An xunit class fixture that starts one broker for the tests of a class.</summary>
@@ -48,6 +51,8 @@ public sealed class MockCluster : IKafkaBroker
     public int AutoCreatePartitions => 4;
 
     public bool DeduplicatesIdempotentRetries => false;
+
+    public bool ReplacesStaticMembers => false;
 
     public static async Task<MockCluster> StartAsync(int brokers = 3)
     {
