@@ -39,7 +39,11 @@ internal sealed class PartitionConsumeState(TopicPartition partition)
 
     public bool FetchInFlight { get; set; }
 
-    public CompletedFetch? Buffered { get; set; }
+    /// <summary>Completed fetches not yet consumed, oldest first (at most <see cref="ConsumerCore.MaxBufferedFetches"/>).</summary>
+    public List<CompletedFetch> Buffered { get; } = [];
+
+    /// <summary>Where the next fetch starts: after the buffered data when there is some, else the position.</summary>
+    public long NextFetchOffset => Buffered.Count > 0 ? Buffered[^1].NextOffset : Position;
 
     public bool Revoked { get; set; }
 
@@ -61,8 +65,11 @@ internal sealed class SharedFrame(ResponseFrame frame, int references)
 }
 
 /// <summary>One partition's data from one fetch response, decoded lazily as records are consumed.</summary>
-internal sealed class CompletedFetch(PartitionConsumeState state, int epoch, FetchResponse.PartitionData data, SharedFrame frame)
+internal sealed class CompletedFetch(PartitionConsumeState state, int epoch, FetchResponse.PartitionData data, SharedFrame frame, long nextOffset)
 {
+    /// <summary>The offset after the last whole batch in this fetch: where a prefetch continues.</summary>
+    public long NextOffset { get; } = nextOffset;
+
     public PartitionConsumeState State { get; } = state;
 
     public int Epoch { get; } = epoch;
@@ -243,12 +250,13 @@ internal sealed class ConsumerCore : IAsyncDisposable
 
     private void DropBuffered(PartitionConsumeState state)
     {
-        if (state.Buffered is { } buffered)
+        foreach (var buffered in state.Buffered)
         {
             _completed.Remove(buffered);
             buffered.Release();
-            state.Buffered = null;
         }
+
+        state.Buffered.Clear();
     }
 
     /// <summary>Takes the next completed fetch whose partition is still current, not paused, and positioned.</summary>
@@ -265,10 +273,7 @@ internal sealed class ConsumerCore : IAsyncDisposable
                 {
                     _completed.Remove(node);
                     fetch.Release();
-                    if (state.Buffered == fetch)
-                    {
-                        state.Buffered = null;
-                    }
+                    state.Buffered.Remove(fetch);
                 }
                 else if (!state.Paused)
                 {
@@ -288,11 +293,7 @@ internal sealed class ConsumerCore : IAsyncDisposable
         lock (_lock)
         {
             _completed.Remove(fetch);
-            if (fetch.State.Buffered == fetch)
-            {
-                fetch.State.Buffered = null;
-            }
-
+            fetch.State.Buffered.Remove(fetch);
             fetch.Release();
         }
 
@@ -303,7 +304,7 @@ internal sealed class ConsumerCore : IAsyncDisposable
     {
         lock (_lock)
         {
-            return state.Buffered is not null;
+            return state.Buffered.Count > 0;
         }
     }
 
@@ -348,7 +349,8 @@ internal sealed class ConsumerCore : IAsyncDisposable
         {
             foreach (var state in _assignment.Values)
             {
-                if (!state.HasPosition || state.Paused || state.FetchInFlight || state.Buffered is not null)
+                // Prefetch: fetch ahead of the consumer while fewer than MaxBufferedFetches responses wait for it.
+                if (!state.HasPosition || state.Paused || state.FetchInFlight || state.Buffered.Count >= MaxBufferedFetches)
                 {
                     continue;
                 }
@@ -370,7 +372,7 @@ internal sealed class ConsumerCore : IAsyncDisposable
                     byNode[leader] = list = [];
                 }
 
-                list.Add((state, state.Position, state.Epoch));
+                list.Add((state, state.NextFetchOffset, state.Epoch));
             }
         }
 
@@ -510,16 +512,17 @@ internal sealed class ConsumerCore : IAsyncDisposable
                     state.HighWatermark = data.HighWatermark;
                     state.LastStableOffset = data.LastStableOffset;
                     state.LogStartOffset = data.LogStartOffset;
-                    if (data.Records is { Length: > 0 })
+                    long next = data.Records is { Length: > 0 } records ? NextOffsetAfter(records.Span, state.NextFetchOffset) : -1;
+                    if (next > state.NextFetchOffset)
                     {
-                        var fetch = new CompletedFetch(state, epoch, data, shared);
+                        var fetch = new CompletedFetch(state, epoch, data, shared, next);
                         if (IsolationLevel == 1 && data.AbortedTransactions is { Count: > 0 } aborted)
                         {
                             fetch.Aborted = [.. aborted.OrderBy(a => a.FirstOffset)];
                             fetch.AbortedProducers = [];
                         }
 
-                        state.Buffered = fetch;
+                        state.Buffered.Add(fetch);
                         _completed.AddLast(fetch);
                         wake = true;
                         continue;
@@ -563,6 +566,30 @@ internal sealed class ConsumerCore : IAsyncDisposable
         }
 
         shared.Release();
+    }
+
+    /// <summary>Responses a partition may have waiting for the consumer before it is fetched again.</summary>
+    public const int MaxBufferedFetches = 2;
+
+    /// <summary>The offset after the last whole batch in a records blob (headers only; no decoding), or <paramref name="fallback"/>.</summary>
+    private static long NextOffsetAfter(ReadOnlySpan<byte> records, long fallback)
+    {
+        long next = fallback;
+        try
+        {
+            var reader = new Eddy.Protocol.Records.RecordBatchReader(records);
+            while (reader.TryReadNext(out var batch))
+            {
+                next = Math.Max(next, batch.Header.NextOffset);
+            }
+        }
+        catch (KafkaProtocolException)
+        {
+            // The consumer reports the corruption when it decodes the data.
+            return fallback + 1;
+        }
+
+        return next;
     }
 
     /// <summary>Partitions that went out of range with auto.offset.reset=none, to report from Consume.</summary>
