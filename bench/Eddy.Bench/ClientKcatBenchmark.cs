@@ -53,7 +53,7 @@ public sealed class ClientKcatBenchmark : IMacroBenchmark
             await ProduceWithEddyAsync(bootstrap, warmup, 100_000, "1", cancellationToken);
             await ConsumeWithEddyAsync(bootstrap, warmup, cancellationToken);
 
-            foreach (var acks in new[] { "1", "all" })
+            foreach (var acks in new[] { "all", "1" })
             {
                 string eddyTopic = $"bench-eddy-acks{acks}-{Environment.ProcessId}";
                 string kcatTopic = $"bench-kcat-acks{acks}-{Environment.ProcessId}";
