@@ -501,7 +501,10 @@ internal sealed class CachingSessionStore : ISessionStore<Bytes, byte[]>, ICachi
     private string _ns = "";
     private Action<Bytes, byte[]?, byte[]?, ProcessorRecordContext>? _listener;
     private bool _sendOldValues;
-    private readonly Dictionary<Bytes, List<CacheEntry>> _index = new(BytesComparer.Instance);
+    // Per record key, its cached sessions ordered by (end, start), as Kafka's cache orders them by the
+    // [key][end][start] layout: a merge lookup only visits sessions ending after the record's gap, not the
+    // tombstones of every session merged away since the last flush (a hot key gathers thousands of those).
+    private readonly Dictionary<Bytes, SortedList<(long End, long Start), CacheEntry>> _index = new(BytesComparer.Instance);
 
     public CachingSessionStore(ISessionStore<Bytes, byte[]> inner) => _inner = inner;
 
@@ -535,7 +538,12 @@ internal sealed class CachingSessionStore : ISessionStore<Bytes, byte[]>, ICachi
         var lookup = _index.GetAlternateLookup<ReadOnlySpan<byte>>();
         if (entry.Indexed && lookup.TryGetValue(SessionKeySchema.KeyBytes(entry.Key.Span), out var key, out var list))
         {
-            list.Remove(entry);
+            var span = entry.Key.Span;
+            var at = list.IndexOfKey((SessionKeySchema.End(span), SessionKeySchema.Start(span)));
+            if (at >= 0 && ReferenceEquals(list.Values[at], entry))
+            {
+                list.RemoveAt(at);
+            }
             if (list.Count == 0)
             {
                 _index.Remove(key);
@@ -581,6 +589,14 @@ internal sealed class CachingSessionStore : ISessionStore<Bytes, byte[]>, ICachi
     {
         ArgumentNullException.ThrowIfNull(sessionKey);
         var cacheKey = Bytes.Wrap(SessionKeySchema.ToBinary(sessionKey.Key.Span, sessionKey.Window.Start, sessionKey.Window.End));
+        if (aggregate is null && !_inner.TryFetchSession(sessionKey.Key, sessionKey.Window.Start, sessionKey.Window.End, out _))
+        {
+            // A session merged away before it ever reached the store: its tombstone would be skipped at flush
+            // (nothing stored, nothing to forward), so drop the entry now rather than keep it until the commit.
+            // Otherwise a busy key's lookups wade through one tombstone per record since the last flush.
+            _cache!.Delete(_named!, cacheKey);
+            return;
+        }
         var entry = _cache!.Put(_named!, cacheKey, aggregate, true, _context!.RecordContext);
         if (!entry.Indexed)
         {
@@ -589,7 +605,7 @@ internal sealed class CachingSessionStore : ISessionStore<Bytes, byte[]>, ICachi
                 list = [];
                 _index.Add(sessionKey.Key, list);
             }
-            list.Add(entry);
+            list[(sessionKey.Window.End, sessionKey.Window.Start)] = entry;
             entry.Indexed = true;
         }
     }
@@ -602,18 +618,31 @@ internal sealed class CachingSessionStore : ISessionStore<Bytes, byte[]>, ICachi
         {
             return;
         }
-        list.RemoveAll(static e => e.Removed);
-        if (list.Count == 0)
+        var keys = list.Keys;
+        var values = list.Values;
+        // Lower bound: the first session ending at or after endFrom.
+        int lo = 0, hi = keys.Count;
+        while (lo < hi)
         {
-            _index.Remove(key);
-            return;
+            var mid = (lo + hi) >>> 1;
+            if (keys[mid].End < endFrom)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
         }
-        foreach (var e in list)
+        for (var i = lo; i < keys.Count; i++)
         {
-            var span = e.Key.Span;
-            var end = SessionKeySchema.End(span);
-            var start = SessionKeySchema.Start(span);
-            if (end >= endFrom && end <= endTo && start <= startTo)
+            var (end, start) = keys[i];
+            if (end > endTo)
+            {
+                break;
+            }
+            var e = values[i];
+            if (!e.Removed && start <= startTo)
             {
                 into[(end, key, start)] = e.Value;
             }
