@@ -38,6 +38,17 @@ public static class EddyCommand
         }
 
         root.Subcommands.Add(BrokerCommand.Create());
+        root.Subcommands.Add(TopicCommand.Create());
+        root.Subcommands.Add(ProduceCommand.Create());
+        root.Subcommands.Add(ConsumeCommand.Create());
+
+        var version = new Command("version", "Print the version of eddy.");
+        version.SetAction(parseResult =>
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Version);
+            return 0;
+        });
+        root.Subcommands.Add(version);
 
         // With no verb, say which build this is and what it can do.
         root.SetAction(parseResult =>

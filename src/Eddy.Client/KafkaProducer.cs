@@ -175,6 +175,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
                 if (!_draining)
                 {
                     _draining = true;
+                    _backlogDrained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _ = Task.Run(DrainBacklogAsync);
                 }
             }
@@ -196,6 +197,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
                 {
                     _draining = false;
                     Volatile.Write(ref _backlogCount, 0);
+                    _backlogDrained?.TrySetResult();
                     return;
                 }
 
@@ -243,7 +245,17 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
 
     private readonly Queue<BacklogItem> _backlog = new();
     private bool _draining;
+    private TaskCompletionSource? _backlogDrained;
     private int _backlogCount;
+
+    /// <summary>Completes when the records waiting for metadata have all been appended (or failed); null when none wait.</summary>
+    private Task? BacklogDrained()
+    {
+        lock (_backlog)
+        {
+            return _draining ? _backlogDrained!.Task : null;
+        }
+    }
 
     [ThreadStatic]
     private static bool _keyIsNull;
@@ -385,14 +397,38 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     }
 
     /// <summary>Sends everything buffered now and waits until every record produced before the call is acknowledged or failed.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) => _core.FlushAsync(cancellationToken);
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        // Records still waiting for their topic's metadata were produced before this call too.
+        if (BacklogDrained() is { } drained)
+        {
+            await drained.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Flushes (up to <paramref name="timeout"/>) and closes; records still undelivered then fail.</summary>
     public async ValueTask CloseAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await _core.CloseAsync(timeout).ConfigureAwait(false);
+            var started = _core.Context.Time.GetTimestamp();
+            if (BacklogDrained() is { } drained)
+            {
+                // Give records waiting for metadata their chance within the timeout; those still waiting
+                // afterwards fail through their delivery handlers when the closed core refuses them.
+                try
+                {
+                    await drained.WaitAsync(timeout, _core.Context.Time).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+
+            var left = timeout - _core.Context.Time.GetElapsedTime(started);
+            await _core.CloseAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
             _logger.LogDebug("Producer closed");
         }
     }

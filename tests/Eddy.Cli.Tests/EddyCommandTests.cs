@@ -31,6 +31,14 @@ public class EddyCommandTests
     }
 
     [Fact]
+    public void Version_verb_prints_the_same_version()
+    {
+        var (exit, output) = Run("version");
+        Assert.Equal(0, exit);
+        Assert.Equal(EddyCommand.Version, output.Trim());
+    }
+
+    [Fact]
     public void Unknown_verb_fails_with_a_message_naming_it()
     {
         var (exit, output) = Run("frobnicate");
