@@ -121,3 +121,9 @@ public abstract class ConsumerGroupTests<TFixture>(TFixture fixture, ITestOutput
 
 /// <summary>Against librdkafka's mock cluster.</summary>
 public sealed class ConsumerGroupMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : ConsumerGroupTests<MockClusterFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker (one broker).</summary>
+public sealed class ConsumerGroupEmbeddedBrokerTests(EmbeddedBrokerFixture fixture, ITestOutputHelper output) : ConsumerGroupTests<EmbeddedBrokerFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker in 3-broker cluster mode (partition leaders spread over the brokers).</summary>
+public sealed class ConsumerGroupEmbeddedClusterTests(EmbeddedClusterFixture fixture, ITestOutputHelper output) : ConsumerGroupTests<EmbeddedClusterFixture>(fixture, output);

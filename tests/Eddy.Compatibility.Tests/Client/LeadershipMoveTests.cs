@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using Eddy.Client;
+using Eddy.Compatibility.Tests.Infrastructure;
+using Xunit.Abstractions;
+using static Eddy.Compatibility.Tests.Client.ClientTestHelpers;
+
+namespace Eddy.Compatibility.Tests.Client;
+
+/// <summary>
+/// The embedded broker in 3-broker cluster mode with partition leadership (and the group coordinator)
+/// moved while an idempotent producer and a group consumer run: the clients see NOT_LEADER_OR_FOLLOWER
+/// and NOT_COORDINATOR, refresh metadata and follow the leader.
+/// </summary>
+public sealed class LeadershipMoveTests(EmbeddedClusterFixture fixture, ITestOutputHelper output) : IClassFixture<EmbeddedClusterFixture>
+{
+    private const int Partitions = 6;
+    private const int Records = 12_000;
+
+    [Fact]
+    public async Task Idempotent_producer_and_consumer_follow_leadership_moves_without_loss_duplicates_or_reordering()
+    {
+        var cluster = fixture.Embedded.Broker;
+        string topic = NewTopic("moves");
+        string group = NewTopic("moves-g");
+        await cluster.CreateTopicAsync(topic, Partitions);
+        var logs = new XunitLoggerFactory(output, Microsoft.Extensions.Logging.LogLevel.Information);
+
+        // A group consumer subscribed before anything is produced, reading while leaders move.
+        var consumerConfig = new ConsumerConfig
+        {
+            BootstrapServers = fixture.Broker.Bootstrap,
+            GroupId = group,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            SessionTimeoutMs = 10000,
+            HeartbeatIntervalMs = 500,
+            RetryBackoffMs = 20,
+        };
+        await using var consumer = new Member("c", consumerConfig, topic, logs);
+        await WaitUntilAsync(() => consumer.Consumer.Assignment.Count == Partitions, TimeSpan.FromSeconds(30), () => $"{consumer.Consumer.Assignment.Count} partitions; {consumer.Error}");
+
+        var producerConfig = new ProducerConfig { BootstrapServers = fixture.Broker.Bootstrap, LingerMs = 2, BatchSize = 4096, RetryBackoffMs = 20 };
+        var delivered = new ConcurrentQueue<DeliveryResult<string, string>>();
+        var failures = new ConcurrentQueue<string>();
+        int moves = 0;
+        await using (var producer = new KafkaProducer<string, string>(producerConfig, Serializers.Utf8, Serializers.Utf8, logs))
+        {
+            for (int i = 0; i < Records; i++)
+            {
+                // Sends in order per partition: value i goes to partition i % Partitions.
+                producer.Produce(new TopicPartition(topic, i % Partitions), new Message<string, string> { Key = $"k{i}", Value = $"{i}" }, r =>
+                {
+                    if (r.Exception is null)
+                    {
+                        delivered.Enqueue(r);
+                    }
+                    else
+                    {
+                        failures.Enqueue($"{r.Message.Value}: {r.Error} {r.Exception.Message}");
+                    }
+                });
+
+                // Every 1,000 records: move the leaders of two partitions, and every 3,000 the group's
+                // coordinator too, while batches are in flight.
+                if (i % 1000 == 999)
+                {
+                    for (int p = (i / 1000) % Partitions, k = 0; k < 2; k++, p = (p + 3) % Partitions)
+                    {
+                        await cluster.MoveLeadershipAsync(topic, p, (cluster.LeaderOf(topic, p) + 1) % 3);
+                        moves++;
+                    }
+
+                    if (i % 3000 == 2999)
+                    {
+                        // Every __consumer_offsets partition (4 in these tests), so the group's coordinator moves.
+                        for (int p = 0; p < 4; p++)
+                        {
+                            await cluster.MoveLeadershipAsync("__consumer_offsets", p, (cluster.LeaderOf("__consumer_offsets", p) + 1) % 3);
+                        }
+
+                        moves++;
+                    }
+
+                }
+
+                // Paced, so the moves land while the consumer is fetching too.
+                if (i % 100 == 99)
+                {
+                    await Task.Delay(10);
+                }
+            }
+
+            await producer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        output.WriteLine($"{moves} leadership moves; {delivered.Count} delivered, {failures.Count} failed");
+        Assert.Empty(failures);
+        Assert.Equal(Records, delivered.Count);
+
+        // The producer: every record once, at offsets that follow the send order within each partition.
+        foreach (var partition in delivered.GroupBy(r => r.Partition))
+        {
+            var bySend = partition.OrderBy(r => int.Parse(r.Message.Value, System.Globalization.CultureInfo.InvariantCulture)).Select(r => r.Offset).ToList();
+            Assert.Equal(Enumerable.Range(0, Records / Partitions).Select(o => (long)o), bySend);
+        }
+
+        // The consumer kept consuming across the moves: everything, once per offset, in order.
+        await WaitUntilAsync(() => consumer.Records.Count >= Records, TimeSpan.FromSeconds(60), () => $"consumed {consumer.Records.Count} of {Records}; {consumer.Error}; {string.Join(" | ", consumer.Events)}");
+        Assert.Null(consumer.Error);
+        var consumed = consumer.Records.ToList();
+        Assert.Equal(Records, consumed.Count);
+        foreach (var partition in consumed.GroupBy(r => r.Partition))
+        {
+            Assert.Equal(Enumerable.Range(0, Records / Partitions).Select(o => (long)o), partition.Select(r => r.Offset));
+            Assert.Equal(partition.Select(r => int.Parse(r.Value, System.Globalization.CultureInfo.InvariantCulture)).Order(), partition.Select(r => int.Parse(r.Value, System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.All(partition, r => Assert.Equal(partition.Key, int.Parse(r.Value, System.Globalization.CultureInfo.InvariantCulture) % Partitions));
+        }
+
+        // Commits reached the moved coordinator.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        IReadOnlyList<TopicPartitionOffset> committed;
+        while ((committed = await consumer.Consumer.CommittedAsync(Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p)))).Any(c => c.Offset != Records / Partitions)
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.All(committed, c => Assert.Equal(Records / Partitions, c.Offset));
+        output.WriteLine(string.Join("\n", consumer.Events));
+    }
+}
