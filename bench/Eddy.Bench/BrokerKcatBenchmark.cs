@@ -124,7 +124,7 @@ public sealed class BrokerKcatBenchmark : IMacroBenchmark
         using var p = Process.Start(new ProcessStartInfo("kcat", "-V") { RedirectStandardOutput = true })!;
         string all = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        var version = all.Split('\n').FirstOrDefault(l => l.Contains("librdkafka version", StringComparison.Ordinal));
-        return (version ?? "kcat").Trim();
+        var version = all.Split('\n').FirstOrDefault(l => l.StartsWith("Version ", StringComparison.Ordinal));
+        return "kcat " + (version ?? string.Empty).Trim();
     }
 }
