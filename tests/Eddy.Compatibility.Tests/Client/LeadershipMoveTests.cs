@@ -128,4 +128,71 @@ public sealed class LeadershipMoveTests(EmbeddedClusterFixture fixture, ITestOut
         Assert.All(committed, c => Assert.Equal(Records / Partitions, c.Offset));
         output.WriteLine(string.Join("\n", consumer.Events));
     }
+
+    [Fact]
+    public async Task Idempotent_producer_retries_lost_responses_across_leadership_moves_without_duplicates()
+    {
+        var cluster = fixture.Embedded.Broker;
+        string topic = NewTopic("moves-lost");
+        await cluster.CreateTopicAsync(topic, Partitions);
+        await using var proxy = FaultProxy.For(fixture.Broker.Bootstrap);
+
+        // Every 5th Produce response is lost with its connection after the broker wrote the batch, and
+        // leaders move meanwhile: a retry can reach the new leader, which must answer it as a duplicate.
+        proxy.Policy = (api, n) => api == Eddy.Protocol.ApiKey.Produce && n % 5 == 0 ? ResponseFault.DropAndClose : ResponseFault.None;
+        var config = new ProducerConfig { BootstrapServers = proxy.Bootstrap, LingerMs = 1, BatchSize = 2000, ReconnectBackoffMs = 10, RetryBackoffMs = 10 };
+        const int count = 6000;
+        var delivered = new ConcurrentQueue<DeliveryResult<string, string>>();
+        var failures = new ConcurrentQueue<string>();
+        await using (var producer = new KafkaProducer<string, string>(config, Serializers.Utf8, Serializers.Utf8, new XunitLoggerFactory(output, Microsoft.Extensions.Logging.LogLevel.Warning)))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                producer.Produce(new TopicPartition(topic, i % Partitions), new Message<string, string> { Key = $"k{i}", Value = $"{i}" }, r =>
+                {
+                    if (r.Exception is null)
+                    {
+                        delivered.Enqueue(r);
+                    }
+                    else
+                    {
+                        failures.Enqueue($"{r.Message.Value}: {r.Error} {r.Exception.Message}");
+                    }
+                });
+                if (i % 500 == 499)
+                {
+                    int p = (i / 500) % Partitions;
+                    await cluster.MoveLeadershipAsync(topic, p, (cluster.LeaderOf(topic, p) + 1) % 3);
+                }
+
+                if (i % 100 == 99)
+                {
+                    await Task.Delay(5);
+                }
+            }
+
+            await producer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        output.WriteLine($"{proxy.Injected.Count} responses dropped; {delivered.Count} delivered, {failures.Count} failed");
+        Assert.Empty(failures);
+        Assert.True(proxy.Injected.Count >= 3, $"only {proxy.Injected.Count} faults were injected");
+
+        // The log holds every record exactly once, in send order within each partition, at the offsets reported.
+        var consumed = await Peers.RunAsync(Peers.Kcat, ["-b", fixture.Broker.Bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %s\n"], TimeSpan.FromSeconds(60));
+        Assert.True(consumed.ExitCode == 0, consumed.ToString());
+        var lines = consumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).Select(l => (Partition: int.Parse(l[0], System.Globalization.CultureInfo.InvariantCulture), Offset: long.Parse(l[1], System.Globalization.CultureInfo.InvariantCulture), Value: int.Parse(l[2], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(count, lines.Count);
+        Assert.Equal(count, lines.Select(l => l.Value).Distinct().Count());
+        foreach (var partition in lines.GroupBy(l => l.Partition))
+        {
+            var values = partition.OrderBy(l => l.Offset).Select(l => l.Value).ToList();
+            Assert.Equal(values.Order(), values);
+            Assert.All(values, v => Assert.Equal(partition.Key, v % Partitions));
+        }
+
+        var valueAt = lines.ToDictionary(l => (l.Partition, l.Offset), l => l.Value);
+        Assert.Equal(count, delivered.Count);
+        Assert.All(delivered, r => Assert.Equal(int.Parse(r.Message.Value, System.Globalization.CultureInfo.InvariantCulture), valueAt[(r.Partition, r.Offset)]));
+    }
 }
