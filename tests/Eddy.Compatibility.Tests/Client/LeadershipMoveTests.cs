@@ -195,4 +195,47 @@ public sealed class LeadershipMoveTests(EmbeddedClusterFixture fixture, ITestOut
         Assert.Equal(count, delivered.Count);
         Assert.All(delivered, r => Assert.Equal(int.Parse(r.Message.Value, System.Globalization.CultureInfo.InvariantCulture), valueAt[(r.Partition, r.Offset)]));
     }
+
+    [Fact]
+    public async Task Consumer_waits_for_new_metadata_after_a_leader_move_instead_of_asking_the_old_leader_again()
+    {
+        var cluster = fixture.Embedded.Broker;
+        string topic = NewTopic("moves-fetch");
+        var tp = new TopicPartition(topic, 0);
+        await cluster.CreateTopicAsync(topic, 1);
+        await ProduceAsync(fixture.Broker.Bootstrap, topic, 10, partition: 0);
+        await using var proxy = FaultProxy.For(fixture.Broker.Bootstrap);
+        var config = new ConsumerConfig { BootstrapServers = proxy.Bootstrap, AutoOffsetReset = AutoOffsetReset.Earliest, RetryBackoffMs = 1000 };
+        await using var consumer = new KafkaConsumer<string, string>(config, Deserializers.Utf8, Deserializers.Utf8, new XunitLoggerFactory(output, Microsoft.Extensions.Logging.LogLevel.Debug));
+        consumer.Assign([tp]);
+        var records = new List<ConsumeResult<string, string>>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (records.Count < 10)
+        {
+            records.AddRange(await consumer.ConsumeAsync(cts.Token));
+        }
+
+        // Caught up and long-polling the leader. Move it: the old leader answers NOT_LEADER_OR_FOLLOWER,
+        // and the consumer must wait for metadata naming the new one, not ask the old leader again in a
+        // loop meanwhile. The second move comes right after the refresh the first one caused, so the
+        // next refresh waits out retry.backoff.ms (1 s here): that is where a loop would show.
+        for (int move = 1; move <= 2; move++)
+        {
+            int fetchesBefore = proxy.Count(Eddy.Protocol.ApiKey.Fetch);
+            int metadataBefore = proxy.Count(Eddy.Protocol.ApiKey.Metadata);
+            await cluster.MoveLeadershipAsync(topic, 0, (cluster.LeaderOf(topic, 0) + 1) % 3);
+            await ProduceAsync(fixture.Broker.Bootstrap, topic, 1, _ => $"after-move-{move}", partition: 0);
+            while (!records.Any(r => r.Key == $"after-move-{move}"))
+            {
+                records.AddRange(await consumer.ConsumeAsync(cts.Token));
+            }
+
+            int fetches = proxy.Count(Eddy.Protocol.ApiKey.Fetch) - fetchesBefore;
+            int metadata = proxy.Count(Eddy.Protocol.ApiKey.Metadata) - metadataBefore;
+            output.WriteLine($"move {move}: {fetches} fetch responses and {metadata} metadata responses from the move to the next record");
+            Assert.True(fetches <= 2 * Math.Max(metadata, 1) + 2, $"move {move}: {fetches} fetches for {metadata} metadata refreshes: the consumer kept asking the old leader");
+        }
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(o => (long)o), records.Select(r => r.Offset));
+    }
 }
