@@ -25,43 +25,29 @@ public sealed class BrokerKcatBenchmark : IMacroBenchmark
         int messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         int partitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
         int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
-        string root = FindRoot();
-        string eddy = Path.Combine(root, "artifacts", "bin", "Eddy.Cli", "release", "eddy.dll");
-        if (!File.Exists(eddy))
-        {
-            output.WriteLine($"{eddy} is missing: run `dotnet build src/Eddy.Cli -c Release` first");
-            return 1;
-        }
-
         string work = Path.Combine(Path.GetTempPath(), "eddy-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         string input = Path.Combine(work, "messages.txt");
         await WriteMessagesAsync(input, messages, cancellationToken);
-        int port = 29092 + Random.Shared.Next(1000);
-        var broker = Process.Start(new ProcessStartInfo("dotnet")
+        var broker = await BrokerProcess.StartAsync(Path.Combine(work, "data"), [$"num.partitions={partitions}"], output, cancellationToken);
+        if (broker is null)
         {
-            ArgumentList = { eddy, "broker", "--data-dir", Path.Combine(work, "data"), "--port", port.ToString(CultureInfo.InvariantCulture), "--set", $"num.partitions={partitions}" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+            Directory.Delete(work, recursive: true);
+            return 1;
+        }
+
         try
         {
-            string? line;
-            while ((line = await broker.StandardOutput.ReadLineAsync(cancellationToken)) is not null && !line.StartsWith("bootstrap.servers=", StringComparison.Ordinal))
-            {
-            }
-
-            _ = broker.StandardError.ReadToEndAsync(cancellationToken);
-            string bootstrap = $"127.0.0.1:{port}";
+            string bootstrap = broker.Bootstrap;
             output.WriteLine($"{KcatVersion()} vs eddy broker; {messages:N0} messages x 100 bytes; {partitions} partition(s); {Environment.ProcessorCount} cores");
             output.WriteLine();
-            output.WriteLine("| run | messages | seconds | msgs/s | MB/s | broker CPU s | broker cores |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine("| run | messages | seconds | msgs/s | MB/s | broker CPU s | broker cores | broker CPU µs/msg | kcat cores | load avg |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             // Three rounds, median reported: the machine is shared and single runs are noisy.
             foreach (var acks in new[] { "all", "1" })
             {
-                var produced = new List<(TimeSpan Wall, TimeSpan BrokerCpu)>();
-                var consumed = new List<(TimeSpan Wall, TimeSpan BrokerCpu)>();
+                var produced = new List<Run>();
+                var consumed = new List<Run>();
                 for (int round = 0; round < rounds; round++)
                 {
                     string topic = $"bench-acks-{acks}-{round}";
@@ -73,47 +59,48 @@ public sealed class BrokerKcatBenchmark : IMacroBenchmark
                 Report(output, $"consume (written with acks={acks})", messages, Median(consumed));
             }
 
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"broker peak memory (VmHWM): {broker.PeakMemoryMiB():F0} MiB"));
             return 0;
         }
         finally
         {
-            if (!broker.HasExited)
-            {
-                broker.Kill(entireProcessTree: true);
-                await broker.WaitForExitAsync(CancellationToken.None);
-            }
-
-            broker.Dispose();
+            await broker.DisposeAsync();
             Directory.Delete(work, recursive: true);
         }
     }
 
-    private static (TimeSpan Wall, TimeSpan BrokerCpu) Median(List<(TimeSpan Wall, TimeSpan BrokerCpu)> runs) =>
-        runs.OrderBy(r => r.Wall).ElementAt(runs.Count / 2);
+    private readonly record struct Run(TimeSpan Wall, TimeSpan BrokerCpu, double KcatCpuSeconds, string Load);
 
-    private static void Report(TextWriter output, string run, int messages, (TimeSpan Wall, TimeSpan BrokerCpu) result)
+    private static Run Median(List<Run> runs) => runs.OrderBy(r => r.Wall).ElementAt(runs.Count / 2);
+
+    private static void Report(TextWriter output, string run, int messages, Run result)
     {
         double seconds = result.Wall.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {run} | {messages:N0} | {seconds:F2} | {messages / seconds:N0} | {messages * 100.0 / 1e6 / seconds:F1} | {result.BrokerCpu.TotalSeconds:F2} | {result.BrokerCpu.TotalSeconds / seconds:F2} |"));
+            $"| {run} | {messages:N0} | {seconds:F2} | {messages / seconds:N0} | {messages * 100.0 / 1e6 / seconds:F1} | {result.BrokerCpu.TotalSeconds:F2} | {result.BrokerCpu.TotalSeconds / seconds:F2} | {result.BrokerCpu.TotalMilliseconds * 1000 / messages:F2} | {result.KcatCpuSeconds / seconds:F2} | {result.Load} |"));
     }
 
-    private static async Task<(TimeSpan Wall, TimeSpan BrokerCpu)> MeasureAsync(Process broker, string command, CancellationToken cancellationToken)
+    /// <summary>Runs a kcat command line under /usr/bin/time (kcat's own CPU) and measures the broker's CPU over it.</summary>
+    private static async Task<Run> MeasureAsync(BrokerProcess broker, string command, CancellationToken cancellationToken)
     {
-        broker.Refresh();
-        var cpuBefore = broker.TotalProcessorTime;
+        string load = BrokerProcess.LoadAverage();
+        var cpuBefore = broker.Cpu();
         var clock = Stopwatch.StartNew();
-        using var kcat = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command }, RedirectStandardError = true })!;
+        using var kcat = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", $"/usr/bin/time -f 'cpu %U %S' {command}" }, RedirectStandardError = true })!;
         var errors = kcat.StandardError.ReadToEndAsync(cancellationToken);
         await kcat.WaitForExitAsync(cancellationToken);
         clock.Stop();
-        broker.Refresh();
+        var cpuAfter = broker.Cpu();
+        string stderr = await errors;
         if (kcat.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{command} failed: {await errors}");
+            throw new InvalidOperationException($"{command} failed: {stderr}");
         }
 
-        return (clock.Elapsed, broker.TotalProcessorTime - cpuBefore);
+        var times = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith("cpu ", StringComparison.Ordinal)).Split(' ');
+        double kcatCpu = double.Parse(times[1], CultureInfo.InvariantCulture) + double.Parse(times[2], CultureInfo.InvariantCulture);
+        return new Run(clock.Elapsed, cpuAfter - cpuBefore, kcatCpu, load);
     }
 
     private static async Task WriteMessagesAsync(string path, int count, CancellationToken cancellationToken)
@@ -137,20 +124,7 @@ public sealed class BrokerKcatBenchmark : IMacroBenchmark
         using var p = Process.Start(new ProcessStartInfo("kcat", "-V") { RedirectStandardOutput = true })!;
         string all = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        var version = all.Split('\n').FirstOrDefault(l => l.StartsWith("kcat - ", StringComparison.Ordinal) || l.Contains("librdkafka version", StringComparison.Ordinal));
-        return (version ?? "kcat").Trim();
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Eddy.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Eddy.slnx not found");
+        var version = all.Split('\n').FirstOrDefault(l => l.StartsWith("Version ", StringComparison.Ordinal));
+        return "kcat " + (version ?? string.Empty).Trim();
     }
 }

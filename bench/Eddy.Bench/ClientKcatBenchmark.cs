@@ -8,7 +8,11 @@ namespace Eddy.Bench;
 /// Eddy.Client and kcat (librdkafka 2.0.2) on the same broker, side by side in one run: produce N
 /// records of 100 bytes with acks=1 and acks=all (idempotent for both clients), then consume them.
 /// Reports records/s and records/s per core of each client process (the broker's CPU is not counted).
-/// usage: client-kcat [--records N] [--bootstrap host:port] (default: librdkafka's mock cluster, 3 brokers)
+/// Each test runs <c>--rounds</c> times (default 3), alternating the two clients, after an unmeasured
+/// warm-up round; the median round is reported.
+/// usage: client-kcat [--records N] [--rounds R] [--broker eddy|mock] [--bootstrap host:port]
+/// (default: the real <c>eddy broker</c> on loopback; <c>mock</c>: librdkafka's mock cluster, 3 brokers,
+/// which keeps only ~5 MB per partition, so its consume figures cover what it kept).
 /// </summary>
 public sealed class ClientKcatBenchmark : IMacroBenchmark
 {
@@ -19,6 +23,8 @@ public sealed class ClientKcatBenchmark : IMacroBenchmark
     public async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancellationToken)
     {
         int records = 1_000_000;
+        int rounds = 3;
+        string brokerKind = "eddy";
         string? bootstrap = null;
         for (int i = 0; i < args.Length - 1; i++)
         {
@@ -30,65 +36,104 @@ public sealed class ClientKcatBenchmark : IMacroBenchmark
             {
                 bootstrap = args[i + 1];
             }
+            else if (args[i] == "--rounds")
+            {
+                rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--broker")
+            {
+                brokerKind = args[i + 1];
+            }
         }
 
         Process? cluster = null;
+        BrokerProcess? eddyBroker = null;
         string brokerName = "external broker";
-        if (bootstrap is null)
+        string dir = Path.Combine(Path.GetTempPath(), "eddy-client-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        if (bootstrap is null && brokerKind == "mock")
         {
             (cluster, bootstrap) = await StartMockClusterAsync();
             brokerName = "librdkafka 2.0.2 mock cluster (3 brokers, loopback)";
         }
+        else if (bootstrap is null)
+        {
+            eddyBroker = await BrokerProcess.StartAsync(Path.Combine(dir, "data"), ["num.partitions=1"], output, cancellationToken);
+            if (eddyBroker is null)
+            {
+                return 1;
+            }
 
-        string dir = Path.Combine(Path.GetTempPath(), "eddy-client-bench-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
+            bootstrap = eddyBroker.Bootstrap;
+            brokerName = "eddy broker (1 partition, loopback, fsync policy ack)";
+        }
+
         try
         {
             string input = Path.Combine(dir, "input.txt");
             await WriteInputAsync(input, records);
-            var rows = new List<(string Client, string Test, double Rate, double PerCore, double Cores, double Seconds)>();
+            var rows = new List<Row>();
 
-            // Warm-up (JIT, connections): not measured.
+            // Warm-up (JIT, connections, pools): a full unmeasured round of each Eddy test.
             string warmup = $"bench-warmup-{Environment.ProcessId}";
-            await ProduceWithEddyAsync(bootstrap, warmup, 100_000, "1", cancellationToken);
+            await ProduceWithEddyAsync(bootstrap, warmup + "-all", records, "all", cancellationToken);
+            await ProduceWithEddyAsync(bootstrap, warmup, records, "1", cancellationToken);
             await ConsumeWithEddyAsync(bootstrap, warmup, cancellationToken);
 
             foreach (var acks in new[] { "all", "1" })
             {
-                string eddyTopic = $"bench-eddy-acks{acks}-{Environment.ProcessId}";
-                string kcatTopic = $"bench-kcat-acks{acks}-{Environment.ProcessId}";
-                var eddy = await ProduceWithEddyAsync(bootstrap, eddyTopic, records, acks, cancellationToken);
-                rows.Add(("Eddy.Client", $"produce acks={acks}", eddy.RecordsPerSecond, eddy.RecordsPerSecondPerCore, eddy.CoresUsed, eddy.Wall.TotalSeconds));
-                var kcat = await TimeAsync(
-                    $"kcat -P -b {bootstrap} -t {kcatTopic} -X acks={(acks == "all" ? "all" : "1")} -X enable.idempotence={(acks == "all" ? "true" : "false")} -X linger.ms=5 < {input}", records);
-                rows.Add(("kcat", $"produce acks={acks}", kcat.Rate, kcat.PerCore, kcat.Cores, kcat.Seconds));
-                output.WriteLine($"produce acks={acks}: Eddy {eddy}; kcat {kcat.Rate:N0} rec/s, {kcat.PerCore:N0} rec/s/core");
-
-                if (acks == "1")
+                var eddyRuns = new List<Row>();
+                var kcatRuns = new List<Row>();
+                var eddyConsumeRuns = new List<Row>();
+                var kcatConsumeRuns = new List<Row>();
+                for (int round = 0; round < rounds; round++)
                 {
-                    var eddyConsume = await ConsumeWithEddyAsync(bootstrap, eddyTopic, cancellationToken);
-                    rows.Add(("Eddy.Client", $"consume ({eddyConsume.Records:N0} records)", eddyConsume.RecordsPerSecond, eddyConsume.RecordsPerSecondPerCore, eddyConsume.CoresUsed, eddyConsume.Wall.TotalSeconds));
-                    string consumed = Path.Combine(dir, "consumed.txt");
-                    var kcatConsume = await TimeAsync($"kcat -C -b {bootstrap} -t {kcatTopic} -o beginning -e -q -f '%o\\n' > {consumed}", -1, consumed);
-                    rows.Add(("kcat", $"consume ({kcatConsume.Records:N0} records)", kcatConsume.Rate, kcatConsume.PerCore, kcatConsume.Cores, kcatConsume.Seconds));
-                    output.WriteLine($"consume: Eddy {eddyConsume}; kcat {kcatConsume.Rate:N0} rec/s, {kcatConsume.PerCore:N0} rec/s/core");
+                    string eddyTopic = $"bench-eddy-acks{acks}-{round}-{Environment.ProcessId}";
+                    string kcatTopic = $"bench-kcat-acks{acks}-{round}-{Environment.ProcessId}";
+                    string load = BrokerProcess.LoadAverage();
+                    var eddy = await ProduceWithEddyAsync(bootstrap, eddyTopic, records, acks, cancellationToken);
+                    eddyRuns.Add(new Row("Eddy.Client", $"produce acks={acks}", eddy.RecordsPerSecond, eddy.RecordsPerSecondPerCore, eddy.CoresUsed, eddy.Wall.TotalSeconds, load));
+                    load = BrokerProcess.LoadAverage();
+                    var kcat = await TimeAsync(
+                        $"kcat -P -b {bootstrap} -t {kcatTopic} -X acks={(acks == "all" ? "all" : "1")} -X enable.idempotence={(acks == "all" ? "true" : "false")} -X linger.ms=5 < {input}", records);
+                    kcatRuns.Add(new Row("kcat", $"produce acks={acks}", kcat.Rate, kcat.PerCore, kcat.Cores, kcat.Seconds, load));
+                    output.WriteLine($"round {round}, produce acks={acks}: Eddy {eddy}; kcat {kcat.Rate:N0} rec/s, {kcat.PerCore:N0} rec/s/core; load {load}");
+
+                    if (acks == "1")
+                    {
+                        load = BrokerProcess.LoadAverage();
+                        var eddyConsume = await ConsumeWithEddyAsync(bootstrap, eddyTopic, cancellationToken);
+                        eddyConsumeRuns.Add(new Row("Eddy.Client", $"consume ({eddyConsume.Records:N0} records)", eddyConsume.RecordsPerSecond, eddyConsume.RecordsPerSecondPerCore, eddyConsume.CoresUsed, eddyConsume.Wall.TotalSeconds, load));
+                        string consumed = Path.Combine(dir, "consumed.txt");
+                        load = BrokerProcess.LoadAverage();
+                        var kcatConsume = await TimeAsync($"kcat -C -b {bootstrap} -t {kcatTopic} -o beginning -e -q -f '%o\\n' > {consumed}", -1, consumed);
+                        kcatConsumeRuns.Add(new Row("kcat", $"consume ({kcatConsume.Records:N0} records)", kcatConsume.Rate, kcatConsume.PerCore, kcatConsume.Cores, kcatConsume.Seconds, load));
+                        output.WriteLine($"round {round}, consume: Eddy {eddyConsume}; kcat {kcatConsume.Rate:N0} rec/s, {kcatConsume.PerCore:N0} rec/s/core; load {load}");
+                    }
                 }
+
+                rows.AddRange(new[] { eddyRuns, kcatRuns, eddyConsumeRuns, kcatConsumeRuns }.Where(r => r.Count > 0).Select(r => r.OrderBy(x => x.Rate).ElementAt(r.Count / 2)));
             }
 
             output.WriteLine();
-            output.WriteLine($"{records:N0} records of 100 bytes, {brokerName}, {Environment.ProcessorCount} cores");
+            output.WriteLine($"{records:N0} records of 100 bytes, {brokerName}, {Environment.ProcessorCount} cores; median of {rounds} rounds");
             output.WriteLine();
-            output.WriteLine("| test | client | records/s | records/s per core | cores used | seconds |");
-            output.WriteLine("|---|---|---:|---:|---:|---:|");
+            output.WriteLine("| test | client | records/s | records/s per core | cores used | seconds | load avg |");
+            output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
             foreach (var row in rows.OrderBy(r => r.Test, StringComparer.Ordinal).ThenBy(r => r.Client, StringComparer.Ordinal))
             {
-                output.WriteLine($"| {row.Test} | {row.Client} | {row.Rate:N0} | {row.PerCore:N0} | {row.Cores:F2} | {row.Seconds:F2} |");
+                output.WriteLine($"| {row.Test} | {row.Client} | {row.Rate:N0} | {row.PerCore:N0} | {row.Cores:F2} | {row.Seconds:F2} | {row.Load} |");
             }
 
             return 0;
         }
         finally
         {
+            if (eddyBroker is not null)
+            {
+                await eddyBroker.DisposeAsync();
+            }
+
             Directory.Delete(dir, recursive: true);
             if (cluster is not null)
             {
@@ -103,9 +148,12 @@ public sealed class ClientKcatBenchmark : IMacroBenchmark
         }
     }
 
+    private readonly record struct Row(string Client, string Test, double Rate, double PerCore, double Cores, double Seconds, string Load);
+
     private static async Task<Measurement.Result> ProduceWithEddyAsync(string bootstrap, string topic, int records, string acks, CancellationToken cancellationToken)
     {
-        var config = new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5, BatchSize = 64 * 1024 };
+        // The batching kcat runs with: librdkafka's default batch.size (1,000,000 bytes) and linger 5 ms.
+        var config = new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5, BatchSize = 1_000_000 };
         config["acks"] = acks;
         await using var producer = new KafkaProducer<Null, byte[]>(config, Serializers.Null, Serializers.ByteArray, BenchLoggerFactory.FromEnvironment());
         // Warm up: metadata, connections, producer id.

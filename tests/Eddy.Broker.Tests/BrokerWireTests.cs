@@ -235,6 +235,31 @@ public sealed class BrokerWireTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_long_poll_parked_at_the_leader_is_answered_NOT_LEADER_OR_FOLLOWER_when_leadership_moves()
+    {
+        await _broker.CreateTopicAsync("moving-poll", 3);
+        using var zero = await ConnectAsync(0);
+        var ok = await zero.RoundTripAsync<ProduceResponse>(Produce("moving-poll", 0, Batches.Make(1)), 7);
+        Assert.Equal(0, ok.Responses[0].PartitionResponses[0].ErrorCode);
+
+        // Caught up: the fetch waits at broker 0 for data. Leadership moves, then data arrives through the new leader.
+        using var poller = await ConnectAsync(0);
+        await poller.SendAsync(Fetch("moving-poll", 0, 1, maxWaitMs: 20_000), 11);
+        await Task.Delay(100); // lets the fetch park; the assertion below holds either way
+        await _broker.MoveLeadershipAsync("moving-poll", 0, toBroker: 1);
+        using var one = await ConnectAsync(1);
+        var moved = await one.RoundTripAsync<ProduceResponse>(Produce("moving-poll", 0, Batches.Make(1)), 7);
+        Assert.Equal(0, moved.Responses[0].PartitionResponses[0].ErrorCode);
+
+        var clock = Stopwatch.StartNew();
+        var answer = await poller.ReceiveAsync<FetchResponse>(11);
+        var partition = answer.Responses[0].Partitions[0];
+        Assert.Equal((short)ErrorCode.NotLeaderOrFollower, partition.ErrorCode);
+        Assert.True(partition.Records is null || partition.Records.Value.Length == 0, "a broker that no longer leads the partition served records");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"answered only after {clock.Elapsed}: the long poll was not woken by the move");
+    }
+
+    [Fact]
     public async Task DescribeConfigs_reports_every_topic_config_with_its_value_and_source()
     {
         using var client = await ConnectAsync();

@@ -39,6 +39,13 @@ internal sealed class PartitionConsumeState(TopicPartition partition)
 
     public bool FetchInFlight { get; set; }
 
+    /// <summary>
+    /// Set when a fetch said the leader moved (NOT_LEADER_OR_FOLLOWER and the like): the metadata that
+    /// named the wrong leader. The partition is not fetched again until newer metadata arrives (as
+    /// Java's fetcher waits for the metadata update), instead of asking the old leader again and again.
+    /// </summary>
+    public MetadataSnapshot? StaleMetadata { get; set; }
+
     /// <summary>Completed fetches not yet consumed, oldest first (at most <see cref="ConsumerCore.MaxBufferedFetches"/>).</summary>
     public List<CompletedFetch> Buffered { get; } = [];
 
@@ -118,6 +125,7 @@ internal sealed class ConsumerCore : IAsyncDisposable
     private readonly Func<IEnumerable<Measurement<long>>> _lagSource;
     private TaskCompletionSource _dataArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _fetchSignalPending;
+    private int _wakeOnMetadataUpdate;
 
     public ConsumerCore(ConsumerConfig config, ClientContext context)
     {
@@ -308,6 +316,25 @@ internal sealed class ConsumerCore : IAsyncDisposable
         }
     }
 
+    /// <summary>Wakes the fetcher when the next metadata update lands (once, however many partitions wait for it).</summary>
+    private void WakeFetcherOnMetadataUpdate()
+    {
+        if (Interlocked.Exchange(ref _wakeOnMetadataUpdate, 1) == 0)
+        {
+            _ = Cluster.NextUpdate.ContinueWith(
+                static (_, s) =>
+                {
+                    var core = (ConsumerCore)s!;
+                    Volatile.Write(ref core._wakeOnMetadataUpdate, 0);
+                    core.WakeFetcher();
+                },
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
     public void WakeFetcher()
     {
         if (!_fetchSignalPending)
@@ -353,6 +380,17 @@ internal sealed class ConsumerCore : IAsyncDisposable
                 if (!state.HasPosition || state.Paused || state.FetchInFlight || state.Buffered.Count >= MaxBufferedFetches)
                 {
                     continue;
+                }
+
+                if (state.StaleMetadata is { } stale)
+                {
+                    if (stale.Version >= metadata.Version)
+                    {
+                        needMetadata = true;
+                        continue;
+                    }
+
+                    state.StaleMetadata = null;
                 }
 
                 int leader = metadata.LeaderOf(state.Partition);
@@ -545,6 +583,9 @@ internal sealed class ConsumerCore : IAsyncDisposable
                 }
                 else if (error is ErrorCode.NotLeaderOrFollower or ErrorCode.UnknownTopicOrPartition or ErrorCode.LeaderNotAvailable or ErrorCode.FencedLeaderEpoch or ErrorCode.UnknownLeaderEpoch or ErrorCode.KafkaStorageError or ErrorCode.OffsetNotAvailable)
                 {
+                    // Wait for metadata newer than what is known now, then fetch again at once.
+                    state.StaleMetadata = Cluster.Metadata;
+                    WakeFetcherOnMetadataUpdate();
                     Cluster.RequestUpdate();
                 }
                 else

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Eddy.Protocol;
 using Eddy.Protocol.Records;
 
@@ -25,15 +24,15 @@ internal readonly struct DeliveryThunk(IDeliveryHandler? handler, object? state,
 /// as they arrive, encoded (with producer id, epoch and sequence) when first drained, and kept encoded
 /// for retries so a retry is byte-for-byte the same batch (the broker dedupes it by sequence).
 /// </summary>
-internal sealed class ProducerBatch
+internal sealed class ProducerBatch : IDisposable
 {
-    private byte[]? _encoded;
-    private int _encodedLength;
+    private KafkaWriter? _encoded;
 
-    public ProducerBatch(TopicPartition partition, RecordBatchBuilder builder, long createdTicks)
+    public ProducerBatch(TopicPartition partition, RecordBatchBuilder builder, List<DeliveryThunk> thunks, long createdTicks)
     {
         Partition = partition;
         Builder = builder;
+        Thunks = thunks;
         CreatedTicks = createdTicks;
     }
 
@@ -41,7 +40,8 @@ internal sealed class ProducerBatch
 
     public RecordBatchBuilder Builder { get; }
 
-    public List<DeliveryThunk> Thunks { get; } = [];
+    /// <summary>One entry per record, in append order (a pooled list: see ProducerCore).</summary>
+    public List<DeliveryThunk> Thunks { get; }
 
     public long CreatedTicks { get; }
 
@@ -65,32 +65,32 @@ internal sealed class ProducerBatch
 
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ReadOnlyMemory<byte> Encoded => _encoded is null ? ReadOnlyMemory<byte>.Empty : _encoded.AsMemory(0, _encodedLength);
+    public ReadOnlyMemory<byte> Encoded => _encoded is null ? ReadOnlyMemory<byte>.Empty : _encoded.WrittenMemory;
 
-    public int EncodedSize => _encoded is null ? Builder.EstimatedSizeInBytes : _encodedLength;
+    public int EncodedSize => _encoded is null ? Builder.EstimatedSizeInBytes : _encoded.Position;
 
-    /// <summary>Encodes the batch with its current producer id, epoch and sequence (again after a sequence reset).</summary>
+    /// <summary>
+    /// Encodes the batch with its current producer id, epoch and sequence (again after a sequence reset)
+    /// straight into a pooled buffer, returned by <see cref="Release"/>.
+    /// </summary>
     public void Encode()
     {
         Builder.ProducerId = ProducerId;
         Builder.ProducerEpoch = ProducerEpoch;
         Builder.BaseSequence = BaseSequence;
-        var writer = new ArrayBufferWriter<byte>(Builder.EstimatedSizeInBytes + 64);
-        Builder.WriteTo(writer);
         Release();
-        _encoded = ArrayPool<byte>.Shared.Rent(writer.WrittenCount);
-        writer.WrittenSpan.CopyTo(_encoded);
-        _encodedLength = writer.WrittenCount;
+        _encoded = new KafkaWriter(Builder.EstimatedSizeInBytes + 64);
+        Builder.WriteTo(_encoded);
     }
 
     public void Release()
     {
-        if (_encoded is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_encoded);
-            _encoded = null;
-        }
+        _encoded?.Dispose();
+        _encoded = null;
     }
+
+    /// <summary>Same as <see cref="Release"/>.</summary>
+    public void Dispose() => Release();
 
     /// <summary>Tells every record its outcome. Offsets follow the base offset in append order.</summary>
     public void Complete(long baseOffset, long logAppendTime, KafkaException? error)

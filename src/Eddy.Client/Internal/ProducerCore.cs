@@ -25,6 +25,7 @@ internal sealed class ProducerCore : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ProducerBatch, byte> _incomplete = new();
     private readonly ConcurrentBag<RecordBatchBuilder> _builders = [];
+    private readonly ConcurrentBag<List<DeliveryThunk>> _thunkLists = [];
     private readonly SemaphoreSlim _wakeup = new(0, int.MaxValue);
     private readonly Dictionary<int, int> _inFlightByNode = [];
     private readonly CancellationTokenSource _stop = new();
@@ -119,7 +120,7 @@ internal sealed class ProducerCore : IAsyncDisposable
 
             if (batch is null)
             {
-                batch = new ProducerBatch(partition, RentBuilder(), _context.Time.GetTimestamp());
+                batch = new ProducerBatch(partition, RentBuilder(), _thunkLists.TryTake(out var thunks) ? thunks : new List<DeliveryThunk>(256), _context.Time.GetTimestamp());
                 ps.Open = batch;
                 _incomplete.TryAdd(batch, 0);
                 wake = true;
@@ -839,6 +840,11 @@ internal sealed class ProducerCore : IAsyncDisposable
         ReturnBuilder(batch.Builder);
         _incomplete.TryRemove(batch, out _);
         batch.Done.TrySetResult();
+        if (_thunkLists.Count < 64)
+        {
+            batch.Thunks.Clear();
+            _thunkLists.Add(batch.Thunks);
+        }
     }
 
     public async ValueTask CloseAsync(TimeSpan timeout)

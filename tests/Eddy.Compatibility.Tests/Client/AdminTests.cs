@@ -73,3 +73,9 @@ public abstract class AdminTests<TFixture>(TFixture fixture, ITestOutputHelper o
 
 /// <summary>Against librdkafka's mock cluster (no admin APIs: CreateTopics and friends fail clearly).</summary>
 public sealed class AdminMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : AdminTests<MockClusterFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker (one broker).</summary>
+public sealed class AdminEmbeddedBrokerTests(EmbeddedBrokerFixture fixture, ITestOutputHelper output) : AdminTests<EmbeddedBrokerFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker in 3-broker cluster mode (partition leaders spread over the brokers).</summary>
+public sealed class AdminEmbeddedClusterTests(EmbeddedClusterFixture fixture, ITestOutputHelper output) : AdminTests<EmbeddedClusterFixture>(fixture, output);

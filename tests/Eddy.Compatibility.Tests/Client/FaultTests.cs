@@ -128,3 +128,9 @@ public abstract class ClientFaultTests<TFixture>(TFixture fixture, ITestOutputHe
 
 /// <summary>Against librdkafka's mock cluster.</summary>
 public sealed class ClientFaultMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : ClientFaultTests<MockClusterFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker (one broker).</summary>
+public sealed class ClientFaultEmbeddedBrokerTests(EmbeddedBrokerFixture fixture, ITestOutputHelper output) : ClientFaultTests<EmbeddedBrokerFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker in 3-broker cluster mode (partition leaders spread over the brokers).</summary>
+public sealed class ClientFaultEmbeddedClusterTests(EmbeddedClusterFixture fixture, ITestOutputHelper output) : ClientFaultTests<EmbeddedClusterFixture>(fixture, output);

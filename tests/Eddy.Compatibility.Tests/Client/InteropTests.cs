@@ -299,3 +299,9 @@ public abstract class ClientInteropTests<TFixture>(TFixture fixture, ITestOutput
 
 /// <summary>Against librdkafka's mock cluster.</summary>
 public sealed class ClientInteropMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : ClientInteropTests<MockClusterFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker (one broker).</summary>
+public sealed class ClientInteropEmbeddedBrokerTests(EmbeddedBrokerFixture fixture, ITestOutputHelper output) : ClientInteropTests<EmbeddedBrokerFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker in 3-broker cluster mode (partition leaders spread over the brokers).</summary>
+public sealed class ClientInteropEmbeddedClusterTests(EmbeddedClusterFixture fixture, ITestOutputHelper output) : ClientInteropTests<EmbeddedClusterFixture>(fixture, output);

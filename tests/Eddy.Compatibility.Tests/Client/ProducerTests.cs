@@ -43,3 +43,9 @@ public abstract class ProducerTests<TFixture>(TFixture fixture, ITestOutputHelpe
 
 /// <summary>Against librdkafka's mock cluster.</summary>
 public sealed class ProducerMockClusterTests(MockClusterFixture fixture, ITestOutputHelper output) : ProducerTests<MockClusterFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker (one broker).</summary>
+public sealed class ProducerEmbeddedBrokerTests(EmbeddedBrokerFixture fixture, ITestOutputHelper output) : ProducerTests<EmbeddedBrokerFixture>(fixture, output);
+
+/// <summary>Against the embedded Eddy broker in 3-broker cluster mode (partition leaders spread over the brokers).</summary>
+public sealed class ProducerEmbeddedClusterTests(EmbeddedClusterFixture fixture, ITestOutputHelper output) : ProducerTests<EmbeddedClusterFixture>(fixture, output);

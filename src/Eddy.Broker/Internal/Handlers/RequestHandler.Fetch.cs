@@ -65,10 +65,15 @@ internal sealed partial class RequestHandler
                 var results = new List<FetchPartitionResult>(partitions.Count);
                 long total = 0;
                 bool anyError = false;
-                foreach (var (topic, p, log, error) in partitions)
+                foreach (var (topic, p, log, initialError) in partitions)
                 {
                     var r = new FetchPartitionResult(topic, p.Partition);
                     results.Add(r);
+
+                    // Leadership is checked again on every look, so a long poll parked before a leadership
+                    // move is answered NOT_LEADER_OR_FOLLOWER when it wakes (Kafka's DelayedFetch, case A),
+                    // not with data from a broker that no longer leads the partition.
+                    var error = initialError == ErrorCode.None && !IsLeader(context, topic, p.Partition) ? ErrorCode.NotLeaderOrFollower : initialError;
                     if (error != ErrorCode.None || log!.IsClosed)
                     {
                         r.Error = error != ErrorCode.None ? error : ErrorCode.NotLeaderOrFollower;
