@@ -113,6 +113,15 @@ public sealed record KeyQueryMetadata(HostInfo ActiveHost, IReadOnlySet<HostInfo
 {
     /// <summary>Answer while no assignment is known.</summary>
     public static KeyQueryMetadata NotAvailable { get; } = new(HostInfo.Unavailable, new HashSet<HostInfo>(), -1);
+
+    /// <summary>Equal when hosts, standby hosts (as sets) and partition are equal.</summary>
+    /// <param name="other">The other metadata.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(KeyQueryMetadata? other)
+        => other is not null && ActiveHost == other.ActiveHost && Partition == other.Partition && StandbyHosts.SetEquals(other.StandbyHosts);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ActiveHost, Partition, StandbyHosts.Count);
 }
 
 /// <summary>What one application instance hosts (Kafka's <c>StreamsMetadata</c>).</summary>

@@ -229,10 +229,16 @@ internal sealed class CountingRestoreListener : IStateRestoreListener
 {
     public ConcurrentDictionary<string, long> Restored { get; } = new();
 
+    public ConcurrentDictionary<string, (long Start, long End)> Ranges { get; } = new();
+
     public int Starts;
     public int Ends;
 
-    public void OnRestoreStart(TopicPartition partition, string storeName, long startingOffset, long endingOffset) => Interlocked.Increment(ref Starts);
+    public void OnRestoreStart(TopicPartition partition, string storeName, long startingOffset, long endingOffset)
+    {
+        Ranges[partition.ToString()] = (startingOffset, endingOffset);
+        Interlocked.Increment(ref Starts);
+    }
 
     public void OnBatchRestored(TopicPartition partition, string storeName, long batchEndOffset, long numRestored) => Restored.AddOrUpdate(partition.ToString(), numRestored, (_, v) => v + numRestored);
 

@@ -136,40 +136,14 @@ internal static class TaskAssignor
             target.Active.Add(t);
         }
 
-        // 3. Balance by capacity.
-        var totalCapacity = ordered.Sum(c => c.Capacity);
+        // 3. Balance by capacity: stateful tasks among themselves first, then stateless ones (Kafka balances each
+        // kind separately, so state spreads evenly and stateless tasks fill in).
         var warmups = new List<(ClientState Client, TaskId Task)>();
         var probing = false;
-        for (var guard = 0; guard < sortedTasks.Count * 2; guard++)
+        foreach (var kind in new[] { true, false })
         {
-            var over = ordered.OrderByDescending(c => c.ActiveLoad).First();
-            var under = ordered.OrderBy(c => c.ActiveLoad).First();
-            var overTarget = (int)Math.Ceiling((double)sortedTasks.Count * over.Capacity / totalCapacity);
-            var underTarget = (int)Math.Floor((double)sortedTasks.Count * under.Capacity / totalCapacity);
-            if (ReferenceEquals(over, under) || over.Active.Count <= overTarget && under.Active.Count >= underTarget)
-            {
-                break;
-            }
-            if ((over.Active.Count - 1) / (double)over.Capacity < (under.Active.Count + 1) / (double)under.Capacity)
-            {
-                break;
-            }
-            var movable = over.Active.OrderBy(t => statefulTasks.Contains(t) ? 1 : 0).ThenBy(t => t).FirstOrDefault(t => CaughtUp(under, t), new TaskId(-1, -1));
-            if (movable.Subtopology >= 0)
-            {
-                over.Active.Remove(movable);
-                under.Active.Add(movable);
-                continue;
-            }
-            // Nothing can move without a restore: warm the destination up instead.
-            var warm = over.Active.Where(statefulTasks.Contains).OrderBy(t => t).FirstOrDefault(t => !under.Holds(t) && !warmups.Exists(w => w.Task == t), new TaskId(-1, -1));
-            if (warm.Subtopology >= 0 && warmups.Count < maxWarmupReplicas)
-            {
-                warmups.Add((under, warm));
-                under.Standby.Add(warm);
-                probing = true;
-            }
-            break;
+            var kindTasks = sortedTasks.Where(t => statefulTasks.Contains(t) == kind).ToList();
+            probing |= Balance(ordered, kindTasks, t => statefulTasks.Contains(t) == kind, kind, CaughtUp, StateOf, warmups, maxWarmupReplicas);
         }
 
         // 4. Standbys.
@@ -196,6 +170,63 @@ internal static class TaskAssignor
             DistributeToMembers(c);
         }
         return new Result(probing, warmups.Count);
+    }
+
+    /// <summary>Moves tasks of one kind from the most to the least loaded instance while that improves balance.</summary>
+    private static bool Balance(List<ClientState> clients, List<TaskId> tasks, Func<TaskId, bool> ofKind, bool stateful,
+        Func<ClientState, TaskId, bool> caughtUp, Func<ClientState, TaskId, long> stateOf, List<(ClientState Client, TaskId Task)> warmups, int maxWarmups)
+    {
+        if (tasks.Count == 0 || clients.Count < 2)
+        {
+            return false;
+        }
+        var totalCapacity = clients.Sum(c => c.Capacity);
+        int Count(ClientState c) => c.Active.Count(ofKind);
+        var probing = false;
+        var blocked = new HashSet<(ClientState, ClientState)>();
+        for (var guard = 0; guard < tasks.Count * clients.Count; guard++)
+        {
+            var over = clients.OrderByDescending(c => (double)Count(c) / c.Capacity).First();
+            var under = clients.Where(c => !blocked.Contains((over, c))).OrderBy(c => (double)Count(c) / c.Capacity).FirstOrDefault();
+            if (under is null || ReferenceEquals(over, under))
+            {
+                break;
+            }
+            var overTarget = (int)Math.Ceiling((double)tasks.Count * over.Capacity / totalCapacity);
+            if (Count(over) <= overTarget && (Count(over) - 1) / (double)over.Capacity < (Count(under) + 1) / (double)under.Capacity)
+            {
+                break;
+            }
+            if ((Count(over) - 1) / (double)over.Capacity < (Count(under) + 1) / (double)under.Capacity)
+            {
+                break;
+            }
+            // Prefer tasks the destination already has state for.
+            var movable = over.Active.Where(ofKind).OrderByDescending(t => stateOf(under, t)).ThenBy(t => t).FirstOrDefault(t => caughtUp(under, t), new TaskId(-1, -1));
+            if (movable.Subtopology >= 0)
+            {
+                over.Active.Remove(movable);
+                under.Active.Add(movable);
+                continue;
+            }
+            // Nothing can move without a long restore: warm the destination up instead and probe later.
+            if (stateful)
+            {
+                var needed = Count(over) - overTarget;
+                foreach (var warm in over.Active.Where(ofKind).OrderBy(t => t).Where(t => !under.Holds(t) && !warmups.Exists(w => w.Task == t)).ToList())
+                {
+                    if (needed-- <= 0 || warmups.Count >= maxWarmups)
+                    {
+                        break;
+                    }
+                    warmups.Add((under, warm));
+                    under.Standby.Add(warm);
+                    probing = true;
+                }
+            }
+            blocked.Add((over, under));
+        }
+        return probing;
     }
 
     private static void DistributeToMembers(ClientState client)
