@@ -143,3 +143,40 @@ public sealed class RecoveryTests
         return result;
     }
 }
+
+public sealed class WarmupTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_new_instance_warms_up_before_stateful_tasks_move_to_it_through_a_probing_rebalance()
+    {
+        await using var cluster = await StreamsCluster.StartAsync();
+        await cluster.Broker.CreateTopicAsync("lines", 4);
+        await cluster.Broker.CreateTopicAsync("counts", 4);
+        static void Configure(StreamsConfig c)
+        {
+            c.AcceptableRecoveryLag = 5;
+            c.ProbingRebalanceInterval = TimeSpan.FromSeconds(1);
+            c.MaxWarmupReplicas = 4;
+        }
+        var a = await cluster.StartInstanceAsync(StreamsCluster.WordCount(), cluster.Config("wu", cluster.StateDir(), 7701, Configure));
+        await a.WaitForRunningAsync(Long);
+        var lines = StreamsCluster.Lines(2000, 300, seed: 9);
+        await cluster.ProduceLinesAsync("lines", lines);
+        var expected = StreamsCluster.Recount(lines);
+        await StreamsCluster.EventuallyAsync(() => Task.FromResult(Same(expected, StreamsCluster.QueryAll([a]))), Long, () => Diff(expected, StreamsCluster.QueryAll([a])));
+
+        var b = await cluster.StartInstanceAsync(StreamsCluster.WordCount(), cluster.Config("wu", cluster.StateDir(), 7702, Configure));
+        // First b only gets stateless tasks plus warm-up replicas of stateful ones (it has no state, the lag is far above 5)...
+        await StreamsCluster.EventuallyAsync(() => Task.FromResult(b.LocalTasks().Standby.Count > 0), Long, () => $"b tasks: {string.Join(",", b.LocalTasks().Active)} / {string.Join(",", b.LocalTasks().Standby)}");
+        // ...then, once they caught up, a probing rebalance moves stateful tasks to it.
+        await StreamsCluster.EventuallyAsync(() => Task.FromResult(b.LocalTasks().Active.Count(t => t.Subtopology == 1) == 2 && a.LocalTasks().Active.Count(t => t.Subtopology == 1) == 2),
+            Long, () => $"a: {string.Join(",", a.LocalTasks().Active)}; b: {string.Join(",", b.LocalTasks().Active)} / {string.Join(",", b.LocalTasks().Standby)}");
+        var more = StreamsCluster.Lines(200, 300, seed: 10);
+        lines.AddRange(more);
+        await cluster.ProduceLinesAsync("lines", more);
+        expected = StreamsCluster.Recount(lines);
+        await StreamsCluster.EventuallyAsync(() => Task.FromResult(Same(expected, StreamsCluster.QueryAll([a, b]))), Long, () => Diff(expected, StreamsCluster.QueryAll([a, b])));
+    }
+}

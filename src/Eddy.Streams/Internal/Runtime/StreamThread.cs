@@ -447,7 +447,8 @@ internal sealed class StreamThread : IAssignmentListener, IDisposable
             if (_probeAt > 0 && Environment.TickCount64 >= _probeAt)
             {
                 _probeAt = -1;
-                _logger.LogInformation("Thread {Thread}: warm-up replicas placed; probing rebalance due (needs a client API to trigger; skipped)", Name);
+                _logger.LogInformation("Thread {Thread}: probing rebalance (warm-up replicas may have caught up)", Name);
+                _consumer.EnforceRebalance();
             }
         }
     }
