@@ -151,6 +151,16 @@ public sealed class KafkaStreams : IAsyncDisposable
                 RestoreListener = _restoreListener,
                 OnDiskOffsetSums = _stateDirectory.OffsetSumsOnDisk(),
             };
+            _ctx.OnRebalance = () =>
+            {
+                lock (_stateLock)
+                {
+                    if (_state == KafkaStreamsState.Running)
+                    {
+                        SetStateLocked(KafkaStreamsState.Rebalancing);
+                    }
+                }
+            };
             var tags = new KeyValuePair<string, object?>[] { new("application-id", _config.ApplicationId), new("process-id", _processId) };
             _restoreRemaining = StreamsMetrics.Meter.CreateObservableGauge("eddy.streams.restore.remaining_records",
                 () => new Measurement<long>(ThreadsSnapshot().Sum(t => t.RestoreRemaining()), tags), "{record}", "Changelog records still to restore.");

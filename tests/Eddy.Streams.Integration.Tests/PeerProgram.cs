@@ -26,6 +26,10 @@ public static class PeerProgram
             ApplicationServer = "localhost:" + args[4],
             PollInterval = TimeSpan.FromMilliseconds(20),
         };
+        if (args.Length > 5)
+        {
+            config.NumStandbyReplicas = int.Parse(args[5], CultureInfo.InvariantCulture);
+        }
         config["consumer.session.timeout.ms"] = "6000";
         config["consumer.heartbeat.interval.ms"] = "500";
         if (FileLoggerProvider.CreateOrNull("peer@" + args[4]) is { } lf)
@@ -33,7 +37,8 @@ public static class PeerProgram
             config.LoggerFactory = lf;
         }
         await using var streams = new KafkaStreams(StreamsCluster.WordCount(), config);
-        streams.StateChanged += (now, _) => Console.WriteLine("STATE " + now + " restored=" + streams.RestoredRecords().ToString(CultureInfo.InvariantCulture));
+        streams.StateChanged += (now, _) => Console.WriteLine("STATE " + now + " restored=" + streams.RestoredRecords().ToString(CultureInfo.InvariantCulture)
+            + " active=" + string.Join(",", streams.LocalTasks().Active.Order()) + " standby=" + string.Join(",", streams.LocalTasks().Standby.Order()));
         await streams.StartAsync();
         while (await Console.In.ReadLineAsync() is { } line && line != "stop")
         {
@@ -93,8 +98,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    public static ChildProcess WordCountPeer(string bootstrap, string appId, string stateDir, int port)
-        => new("dotnet", [typeof(PeerProgram).Assembly.Location, "wordcount-peer", bootstrap, appId, stateDir, port.ToString(CultureInfo.InvariantCulture)]);
+    public static ChildProcess WordCountPeer(string bootstrap, string appId, string stateDir, int port, int standbys = 0)
+        => new("dotnet", [typeof(PeerProgram).Assembly.Location, "wordcount-peer", bootstrap, appId, stateDir, port.ToString(CultureInfo.InvariantCulture), standbys.ToString(CultureInfo.InvariantCulture)]);
 
     public async Task WaitForAsync(Func<string, bool> predicate, TimeSpan timeout, string what)
     {

@@ -32,6 +32,9 @@ internal sealed class RuntimeContext
 
     public IStateRestoreListener? RestoreListener { get; set; }
 
+    /// <summary>Called by a thread when it gets a new assignment (the instance goes to Rebalancing).</summary>
+    public Action? OnRebalance { get; set; }
+
     /// <summary>Offset sums of tasks on disk, read when threads start and refreshed after each rebalance.</summary>
     public Dictionary<TaskId, long> OnDiskOffsetSums { get; set; } = [];
 

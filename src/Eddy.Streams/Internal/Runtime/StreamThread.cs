@@ -166,6 +166,8 @@ internal sealed class StreamThread : IAssignmentListener, IDisposable
 
     public void OnAssignment(IReadOnlyDictionary<TaskId, IReadOnlyList<TopicPartition>> activeTasks, IReadOnlyCollection<TaskId> standbyTasks, AssignmentInfo info)
     {
+        IsRunning = false;
+        _ctx.OnRebalance?.Invoke();
         _targetActive = activeTasks;
         _targetStandby = standbyTasks;
         LastAssignment = info;
