@@ -149,6 +149,7 @@ public sealed class KafkaStreams : IAsyncDisposable
                 SourceTopics = [.. subtopologies.SelectMany(s => s.SourceTopics).Distinct(StringComparer.Ordinal)],
                 LoggerFactory = _config.LoggerFactory,
                 RestoreListener = _restoreListener,
+                RepartitionTopics = groups.SelectMany(g => g.RepartitionSourceTopics.Keys).ToHashSet(StringComparer.Ordinal),
                 OnDiskOffsetSums = _stateDirectory.OffsetSumsOnDisk(),
             };
             _ctx.OnRebalance = () =>
@@ -251,6 +252,13 @@ public sealed class KafkaStreams : IAsyncDisposable
             }
             return ok;
         }).ConfigureAwait(false);
+        foreach (var t in threads)
+        {
+            if (!t.IsAlive)
+            {
+                t.Dispose();
+            }
+        }
         _stateDirectory.Dispose();
         SetState(error ? KafkaStreamsState.Error : KafkaStreamsState.NotRunning);
         return allStopped;
@@ -495,6 +503,7 @@ public sealed class KafkaStreams : IAsyncDisposable
             if (response == StreamThreadExceptionResponse.ReplaceThread)
             {
                 _threads.Remove(thread);
+                thread.Dispose();
                 var replacement = NewThread();
                 _threads.Add(replacement);
                 _logger.LogWarning("Replacing dead stream thread {Dead} with {New}", thread.Name, replacement.Name);

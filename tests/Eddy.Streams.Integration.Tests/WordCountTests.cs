@@ -11,7 +11,7 @@ public sealed class WordCountTests
         await cluster.Broker.CreateTopicAsync("lines", 4);
         await cluster.Broker.CreateTopicAsync("counts", 4);
         var topology = StreamsCluster.WordCount();
-        var a = await cluster.StartInstanceAsync(StreamsCluster.WordCount(), cluster.Config("wc", cluster.StateDir(), 7001));
+        var a = await cluster.StartInstanceAsync(StreamsCluster.WordCount(), cluster.Config("wc", cluster.StateDir(), 7001, c => c["repartition.purge.interval.ms"] = 100L));
         var b = await cluster.StartInstanceAsync(StreamsCluster.WordCount(), cluster.Config("wc", cluster.StateDir(), 7002));
         await Task.WhenAll(a.WaitForRunningAsync(Long), b.WaitForRunningAsync(Long));
         _ = topology;
@@ -22,6 +22,24 @@ public sealed class WordCountTests
         await StreamsCluster.EventuallyAsync(
             () => Task.FromResult(Same(expected, StreamsCluster.QueryAll([a, b]))), Long,
             () => "counts after the first batch: " + Diff(expected, StreamsCluster.QueryAll([a, b])));
+
+        // Committed repartition records are purged (DeleteRecords) by the instance that consumed them.
+        await using (var consumer = new Eddy.Client.KafkaConsumer<byte[], byte[]>(new Eddy.Client.ConsumerConfig { BootstrapServers = cluster.Bootstrap },
+            Eddy.Client.Deserializers.ByteArray, Eddy.Client.Deserializers.ByteArray))
+        {
+            var tps = new[] { 1, 3, 0, 2 }.Select(p => new Eddy.Client.TopicPartition("wc-counts-store-repartition", p)).ToList();
+            await StreamsCluster.EventuallyAsync(async () =>
+            {
+                foreach (var tp in tps)
+                {
+                    if ((await consumer.QueryWatermarkOffsetsAsync(tp)).Low > 0)
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }, Long, () => "no repartition partition was purged");
+        }
 
         // Both instances got work: the group split the tasks.
         Assert.NotEmpty(a.LocalTasks().Active);

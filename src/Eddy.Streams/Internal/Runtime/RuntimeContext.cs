@@ -30,6 +30,9 @@ internal sealed class RuntimeContext
 
     public required ILoggerFactory LoggerFactory { get; init; }
 
+    /// <summary>The application's repartition topics (purged after commit).</summary>
+    public IReadOnlySet<string> RepartitionTopics { get; init; } = new HashSet<string>();
+
     public IStateRestoreListener? RestoreListener { get; set; }
 
     /// <summary>Called by a thread when it gets a new assignment (the instance goes to Rebalancing).</summary>

@@ -567,6 +567,7 @@ internal sealed class StreamThread : IAssignmentListener, IDisposable
         if (offsets.Count > 0)
         {
             _consumer.CommitAsync(offsets).GetAwaiter().GetResult();
+            MaybePurgeRepartitionTopics(offsets);
         }
         foreach (var t in committed)
         {
@@ -586,6 +587,39 @@ internal sealed class StreamThread : IAssignmentListener, IDisposable
         _logger.LogDebug("Thread {Thread}: committed {Offsets} offsets of {Tasks} tasks", Name, offsets.Count, committed.Count);
         RuntimeMetrics.Commits.Add(1);
         RuntimeMetrics.CommitLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    private long _lastPurge = Environment.TickCount64;
+    private Task _purge = Task.CompletedTask;
+
+    /// <summary>
+    /// Repartition topics are the application's own: once their offsets are committed the records are not needed,
+    /// so they are deleted (Kafka Streams' purge, every repartition.purge.interval.ms, default 30 s).
+    /// </summary>
+    private void MaybePurgeRepartitionTopics(List<TopicPartitionOffset> committed)
+    {
+        var interval = _ctx.Config["repartition.purge.interval.ms"] is { } v ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : 30_000;
+        if (Environment.TickCount64 - _lastPurge < interval || !_purge.IsCompleted)
+        {
+            return;
+        }
+        _lastPurge = Environment.TickCount64;
+        var repartition = committed.Where(o => _ctx.RepartitionTopics.Contains(o.Topic)).ToList();
+        if (repartition.Count == 0)
+        {
+            return;
+        }
+        _purge = Task.Run(async () =>
+        {
+            try
+            {
+                await _admin.DeleteRecordsAsync(repartition).ConfigureAwait(false);
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogDebug("Thread {Thread}: purging repartition topics failed: {Reason}", Name, e.Message);
+            }
+        });
     }
 
     // ---- restoration and standbys ----
