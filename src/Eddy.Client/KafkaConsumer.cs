@@ -123,6 +123,14 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable
         _core.ClearAssignment();
     }
 
+    /// <summary>
+    /// Rejoins the group at the next <see cref="ConsumeAsync(CancellationToken)"/> so the assignor runs again (Java's
+    /// <c>enforceRebalance</c>); under the cooperative protocol the member keeps its partitions meanwhile. Kafka Streams
+    /// uses it for probing rebalances once warm-up replicas have caught up.
+    /// </summary>
+    /// <example><code>consumer.EnforceRebalance();</code></example>
+    public void EnforceRebalance() => RequireGroup("EnforceRebalance").RequestRejoin();
+
     /// <summary>Assigns partitions by hand (no group membership); positions come from committed offsets (with a group.id) or auto.offset.reset.</summary>
     public void Assign(IEnumerable<TopicPartition> partitions)
     {

@@ -84,6 +84,33 @@ public sealed class StreamsConfig
     /// <summary>The default of <c>statestore.cache.max.bytes</c>: 10 MiB, as Kafka.</summary>
     public const long DefaultStateStoreCacheMaxBytes = 10L * 1024 * 1024;
 
+    /// <summary><c>application.server</c>: this instance's <c>host:port</c> for interactive queries.</summary>
+    public const string ApplicationServerConfig = "application.server";
+
+    /// <summary><c>acceptable.recovery.lag</c>.</summary>
+    public const string AcceptableRecoveryLagConfig = "acceptable.recovery.lag";
+
+    /// <summary><c>buffered.records.per.partition</c>.</summary>
+    public const string BufferedRecordsPerPartitionConfig = "buffered.records.per.partition";
+
+    /// <summary><c>poll.ms</c>.</summary>
+    public const string PollMsConfig = "poll.ms";
+
+    /// <summary><c>replication.factor</c> of internal topics.</summary>
+    public const string ReplicationFactorConfig = "replication.factor";
+
+    /// <summary><c>group.instance.id</c>: static membership (each stream thread appends <c>-&lt;n&gt;</c>).</summary>
+    public const string GroupInstanceIdConfig = "group.instance.id";
+
+    /// <summary><c>windowstore.changelog.additional.retention.ms</c>.</summary>
+    public const string WindowStoreChangelogAdditionalRetentionMsConfig = "windowstore.changelog.additional.retention.ms";
+
+    /// <summary><c>probing.rebalance.interval.ms</c>.</summary>
+    public const string ProbingRebalanceIntervalMsConfig = "probing.rebalance.interval.ms";
+
+    /// <summary><c>max.warmup.replicas</c>.</summary>
+    public const string MaxWarmupReplicasConfig = "max.warmup.replicas";
+
     private readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
 
     /// <summary>Creates a configuration with Kafka Streams' defaults.</summary>
@@ -237,6 +264,69 @@ public sealed class StreamsConfig
     {
         get => this[TopologyOptimizationConfig] as string ?? "none";
         set => this[TopologyOptimizationConfig] = value;
+    }
+
+    /// <summary><c>application.server</c>: <c>host:port</c> where this instance answers interactive queries; shared with the group.</summary>
+    public string? ApplicationServer
+    {
+        get => this[ApplicationServerConfig] as string;
+        set => this[ApplicationServerConfig] = value;
+    }
+
+    /// <summary><c>acceptable.recovery.lag</c>: a client within this many changelog records of the end counts as caught up. Default 10,000.</summary>
+    public long AcceptableRecoveryLag
+    {
+        get => GetLong(AcceptableRecoveryLagConfig, 10_000);
+        set => this[AcceptableRecoveryLagConfig] = value;
+    }
+
+    /// <summary><c>buffered.records.per.partition</c>: a partition is paused while its task buffers this many records. Default 1000.</summary>
+    public int BufferedRecordsPerPartition
+    {
+        get => (int)GetLong(BufferedRecordsPerPartitionConfig, 1000);
+        set => this[BufferedRecordsPerPartitionConfig] = value;
+    }
+
+    /// <summary><c>poll.ms</c>: how long a stream thread waits for records when it has nothing else to do. Default 100 ms.</summary>
+    public TimeSpan PollInterval
+    {
+        get => TimeSpan.FromMilliseconds(GetLong(PollMsConfig, 100));
+        set => this[PollMsConfig] = (long)value.TotalMilliseconds;
+    }
+
+    /// <summary><c>replication.factor</c> of the internal topics the application creates; -1 (the default) uses the broker's default.</summary>
+    public int ReplicationFactor
+    {
+        get => (int)GetLong(ReplicationFactorConfig, -1);
+        set => this[ReplicationFactorConfig] = value;
+    }
+
+    /// <summary><c>group.instance.id</c>: enables static membership; stream thread n uses <c>&lt;id&gt;-&lt;n&gt;</c>. Default none.</summary>
+    public string? GroupInstanceId
+    {
+        get => this[GroupInstanceIdConfig] as string;
+        set => this[GroupInstanceIdConfig] = value;
+    }
+
+    /// <summary><c>windowstore.changelog.additional.retention.ms</c>: added to a window store's retention for its changelog. Default 1 day.</summary>
+    public long WindowStoreChangelogAdditionalRetentionMs
+    {
+        get => GetLong(WindowStoreChangelogAdditionalRetentionMsConfig, 24L * 3600 * 1000);
+        set => this[WindowStoreChangelogAdditionalRetentionMsConfig] = value;
+    }
+
+    /// <summary><c>probing.rebalance.interval.ms</c>: how often a client with warm-up replicas asks for a rebalance. Default 10 minutes.</summary>
+    public TimeSpan ProbingRebalanceInterval
+    {
+        get => TimeSpan.FromMilliseconds(GetLong(ProbingRebalanceIntervalMsConfig, 600_000));
+        set => this[ProbingRebalanceIntervalMsConfig] = (long)value.TotalMilliseconds;
+    }
+
+    /// <summary><c>max.warmup.replicas</c>: warm-up replicas the assignor may place at once. Default 2.</summary>
+    public int MaxWarmupReplicas
+    {
+        get => (int)GetLong(MaxWarmupReplicasConfig, 2);
+        set => this[MaxWarmupReplicasConfig] = value;
     }
 
     /// <summary>The clock for wall-clock punctuation and wall-clock timestamps (not a Kafka setting). Default the system clock.</summary>

@@ -117,6 +117,9 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         _core.Cluster.SetTopics([], all: true);
     }
 
+    /// <summary>Asks for a rebalance at the next poll (Java's enforceRebalance; Streams' probing rebalances).</summary>
+    public void RequestRejoin() => _rejoinNeeded = true;
+
     public async Task UnsubscribeAsync(CancellationToken cancellationToken)
     {
         if (_owned.Count > 0)

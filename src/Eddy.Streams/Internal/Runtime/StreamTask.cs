@@ -305,6 +305,9 @@ internal sealed class StreamTask : IDisposable
 
     public int BufferedRecords => _partitions.BufferedCount;
 
+    /// <summary>Records buffered for one input partition (the runtime pauses a partition whose buffer is full).</summary>
+    public int BufferedRecordsFor(TopicPartition partition) => _partitions.Find(partition)?.Count ?? 0;
+
     /// <summary>Builds and opens the stores (in topology order, so upstream caches flush first).</summary>
     public void InitializeStateStores()
     {

@@ -365,8 +365,10 @@ internal sealed class MeteredSessionStore<TKey, TAgg> : ISessionStore<TKey, TAgg
 
 /// <summary>Builds window stores: metered over (caching over) (change-logging over) the supplied store.</summary>
 internal sealed class WindowStoreBuilderImpl<TKey, TValue>(IWindowBytesStoreSupplier supplier, ISerde<TKey>? keySerde, ISerde<TValue>? valueSerde)
-    : StoreBuilder<IWindowStore<TKey, TValue>>(supplier.Name)
+    : StoreBuilder<IWindowStore<TKey, TValue>>(supplier.Name), IWindowedStoreBuilder
 {
+    public long RetentionMs => supplier.RetentionPeriod;
+
     public override IWindowStore<TKey, TValue> Build()
     {
         var store = supplier.Get();
@@ -385,8 +387,10 @@ internal sealed class WindowStoreBuilderImpl<TKey, TValue>(IWindowBytesStoreSupp
 
 /// <summary>Builds timestamped window stores.</summary>
 internal sealed class TimestampedWindowStoreBuilderImpl<TKey, TValue>(IWindowBytesStoreSupplier supplier, ISerde<TKey>? keySerde, ISerde<TValue>? valueSerde)
-    : StoreBuilder<ITimestampedWindowStore<TKey, TValue>>(supplier.Name)
+    : StoreBuilder<ITimestampedWindowStore<TKey, TValue>>(supplier.Name), IWindowedStoreBuilder
 {
+    public long RetentionMs => supplier.RetentionPeriod;
+
     public override ITimestampedWindowStore<TKey, TValue> Build()
     {
         var store = supplier.Get();
@@ -404,8 +408,10 @@ internal sealed class TimestampedWindowStoreBuilderImpl<TKey, TValue>(IWindowByt
 
 /// <summary>Builds session stores.</summary>
 internal sealed class SessionStoreBuilderImpl<TKey, TAgg>(ISessionBytesStoreSupplier supplier, ISerde<TKey>? keySerde, ISerde<TAgg>? valueSerde)
-    : StoreBuilder<ISessionStore<TKey, TAgg>>(supplier.Name)
+    : StoreBuilder<ISessionStore<TKey, TAgg>>(supplier.Name), IWindowedStoreBuilder
 {
+    public long RetentionMs => supplier.RetentionPeriod;
+
     public override ISessionStore<TKey, TAgg> Build()
     {
         var store = supplier.Get();
@@ -491,4 +497,10 @@ internal sealed class WindowStoreFacade<TKey, TValue>(ITimestampedWindowStore<TK
         }
         return new ListIterator<Windowed<TKey>, TValue>(list);
     }
+}
+
+/// <summary>A window or session store builder: its changelog is compact,delete with the store's retention.</summary>
+internal interface IWindowedStoreBuilder
+{
+    long RetentionMs { get; }
 }
