@@ -69,7 +69,7 @@ public static class SqlBaseTypeExtensions
 
     /// <summary>
     /// Whether a value of this base type may be used where <paramref name="to"/> is expected without an
-    /// explicit CAST: the same type, a wider number, or a STRING where a time type is expected (it is parsed).
+    /// explicit CAST: the same type, a wider number, a STRING where a time type is expected (it is parsed), or a DATE where a TIMESTAMP is (midnight UTC).
     /// </summary>
     public static bool CanImplicitlyCast(this SqlBaseType from, SqlBaseType to)
     {
@@ -83,7 +83,7 @@ public static class SqlBaseTypeExtensions
             return from <= to;
         }
 
-        return from == SqlBaseType.String && to.IsTime();
+        return (from == SqlBaseType.String && to.IsTime()) || (from == SqlBaseType.Date && to == SqlBaseType.Timestamp);
     }
 
     /// <summary>The ksqlDB name of the base type, e.g. INTEGER.</summary>

@@ -173,7 +173,8 @@ public static class SqlValues
     /// Converts a CLR value produced by user code (a UDF, a client) into the row model for
     /// <paramref name="type"/>: decimal → <see cref="SqlDecimal"/> (at the type's scale), arrays and
     /// lists → <c>List&lt;object?&gt;</c>, dictionaries → <c>Dictionary&lt;object, object?&gt;</c>,
-    /// <see cref="DateTimeOffset"/> → UTC <see cref="DateTime"/>, and so on. Throws when it cannot.
+    /// <see cref="DateTimeOffset"/> → UTC <see cref="DateTime"/>, an object array (positional fields) or a
+    /// string-keyed dictionary (named fields) → <see cref="SqlStruct"/>, and so on. Throws when it cannot.
     /// </summary>
     public static object? FromClr(object? value, SqlType type)
     {
@@ -287,7 +288,38 @@ public static class SqlValues
             }
 
             case SqlBaseType.Struct:
-                return value is SqlStruct s ? s : throw Unconvertible(value, type);
+            {
+                var st = (SqlStructType)type;
+                switch (value)
+                {
+                    case SqlStruct s:
+                        return s;
+                    case object?[] positional when positional.Length == st.Fields.Count:
+                    {
+                        var values = new object?[positional.Length];
+                        for (var i = 0; i < values.Length; i++)
+                        {
+                            values[i] = FromClr(positional[i], st.Fields[i].Type);
+                        }
+
+                        return new SqlStruct(st, values);
+                    }
+
+                    case IReadOnlyDictionary<string, object?> named:
+                    {
+                        var values = new object?[st.Fields.Count];
+                        for (var i = 0; i < values.Length; i++)
+                        {
+                            values[i] = named.TryGetValue(st.Fields[i].Name, out var v) ? FromClr(v, st.Fields[i].Type) : null;
+                        }
+
+                        return new SqlStruct(st, values);
+                    }
+
+                    default:
+                        throw Unconvertible(value, type);
+                }
+            }
         }
 
         throw Unconvertible(value, type);

@@ -8,7 +8,7 @@ namespace Eddy.Sql.Tests.Expressions;
 /// <summary>
 /// Runs the expression case files in Cases/Expressions. Each file declares columns
 /// (<c>column NAME TYPE = literal</c>) and then one case per line:
-/// <c>expression =&gt; expected</c> (the expected value is a SQL expression evaluated with no columns),
+/// <c>expression =&gt; expected</c> (the expected value is a SQL expression over the same columns),
 /// optionally followed by <c>:: TYPE</c>; <c>expression !! message part</c> for an error at compile time;
 /// <c>expression ~&gt; expected</c> for doubles compared within 1e-9.
 /// </summary>
@@ -63,7 +63,9 @@ public sealed class ExpressionCaseTests
         }
 
         var approx = text.Contains(" ~> ", StringComparison.Ordinal);
-        var parts = text.Split(approx ? " ~> " : " => ", 2);
+        var separator = approx ? " ~> " : " => ";
+        var at = text.LastIndexOf(separator, StringComparison.Ordinal);
+        var parts = at < 0 ? [text] : new[] { text[..at], text[(at + separator.Length)..] };
         Assert.True(parts.Length == 2, $"{file}:{line}: a case is 'expression => expected', 'expression ~> expected' or 'expression !! error'");
         var expectedText = parts[1];
         string? expectedType = null;
@@ -77,7 +79,9 @@ public sealed class ExpressionCaseTests
         var compiled = compiler.Compile(SqlParser.ParseExpression(parts[0]), scope);
         var errors = new List<ProcessingError>();
         var actual = new ExpressionCompiler(Functions, errors.Add).Compile(SqlParser.ParseExpression(parts[0]), scope).Evaluate(row);
-        var expected = expectedText.Trim() == "NULL" ? null : compiler.Compile(SqlParser.ParseExpression(expectedText), new RowScope([])).Evaluate([]);
+        // The expected value is cast to the actual type, so "=> 10" also reads as a BIGINT or DECIMAL 10.
+        var expectedExpression = SqlParser.ParseExpression(expectedText);
+        var expected = expectedText.Trim() == "NULL" ? null : compiler.Compile(new Cast(expectedExpression, new BuiltInTypeRef(compiled.Type)), scope).Evaluate(row);
         if (expectedType is not null)
         {
             Assert.Equal(SqlParser.ParseType(expectedType).ToString(), compiled.Type.ToString());

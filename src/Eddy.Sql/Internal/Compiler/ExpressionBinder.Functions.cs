@@ -240,6 +240,16 @@ internal sealed partial class ExpressionBinder
     private static LinqExpr FromClr(LinqExpr call, SqlType type)
     {
         var repr = Repr.Of(type);
+        if (type is SqlDecimalType dt && (call.Type == typeof(SqlDecimal?) || call.Type == typeof(SqlDecimal)))
+        {
+            // A function's DECIMAL result takes the scale of its declared type.
+            return LinqExpr.Call(
+                typeof(SqlRuntime).GetMethod(nameof(SqlRuntime.DecimalToDecimal))!,
+                call.Type == repr ? call : LinqExpr.Convert(call, repr),
+                LinqExpr.Constant(dt.Precision),
+                LinqExpr.Constant(dt.Scale));
+        }
+
         if (call.Type == repr)
         {
             return call;

@@ -251,7 +251,7 @@ internal static class SqlRuntime
         v is null ? null : CheckedDecimal(SqlDecimal.FromDouble(v.Value, precision), precision, scale, rounding: true);
 
     public static SqlDecimal? DecimalToDecimal(SqlDecimal? v, int precision, int scale) =>
-        v is null ? null : CheckedDecimal(v.Value, precision, scale, rounding: true);
+        v is null ? null : v.Value.Scale == scale && v.Value.Precision <= precision ? v : CheckedDecimal(v.Value, precision, scale, rounding: true);
 
     public static SqlDecimal? StringToDecimal(string? v, int precision, int scale)
     {

@@ -222,7 +222,7 @@ internal abstract record ParamType
                     return Time;
             }
 
-            if (word.Length > 0 && word.All(char.IsAsciiLetterUpper) && word.Length <= 2)
+            if (word.Length is > 0 and <= 2 && char.IsAsciiLetterUpper(word[0]) && word.All(char.IsAsciiLetterOrDigit))
             {
                 return new Generic(word);
             }
