@@ -61,16 +61,16 @@ internal sealed class KafkaFormat : ISqlFormat
     public IRowSerializer CreateSerializer(IReadOnlyList<Column> columns, FormatTarget target, FormatOptions options, FormatContext? context = null)
     {
         Validate(columns, target, options);
-        return new Serde(columns.Count == 0 ? null : columns[0].Type);
+        return new Serde(columns.Count == 0 ? null : columns[0].Type, target);
     }
 
     public IRowDeserializer CreateDeserializer(IReadOnlyList<Column> columns, FormatTarget target, FormatOptions options, FormatContext? context = null)
     {
         Validate(columns, target, options);
-        return new Serde(columns.Count == 0 ? null : columns[0].Type);
+        return new Serde(columns.Count == 0 ? null : columns[0].Type, target);
     }
 
-    private sealed class Serde(SqlType? type) : IRowSerializer, IRowDeserializer
+    private sealed class Serde(SqlType? type, FormatTarget target) : IRowSerializer, IRowDeserializer
     {
         public byte[]? Serialize(object?[]? row)
         {
@@ -112,6 +112,11 @@ internal sealed class KafkaFormat : ISqlFormat
 
         public object?[]? Deserialize(ReadOnlySpan<byte> data, bool isNull = false)
         {
+            if (isNull && target == FormatTarget.Value)
+            {
+                return null;
+            }
+
             if (type is null)
             {
                 return [];

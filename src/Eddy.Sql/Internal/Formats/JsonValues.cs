@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Eddy.Sql.Formats;
 using Eddy.Sql.Types;
@@ -15,13 +16,16 @@ namespace Eddy.Sql.Internal.Formats;
 /// </summary>
 internal static class JsonValues
 {
+    /// <summary>Escapes only what JSON requires (like Jackson): quotes, backslashes and control characters.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;
 
     public static string ToJsonText(object? value)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             Write(writer, value);
         }
@@ -33,7 +37,7 @@ internal static class JsonValues
     {
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(writer);
         }

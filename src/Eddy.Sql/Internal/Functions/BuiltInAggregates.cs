@@ -111,15 +111,15 @@ internal static class BuiltInAggregates
             var structType = SqlTypes.Struct(("SUM", sumType), ("COUNT", SqlTypes.BigInt));
             object? Add(object? sum, object? v, int sign) => sumType.BaseType switch
             {
-                SqlBaseType.Integer => unchecked((int)sum! + (sign * (int)v!)),
-                SqlBaseType.BigInt => unchecked((long)sum! + (sign * (long)v!)),
-                _ => (double)sum! + (sign * SqlValues.ToDouble(v!)),
+                SqlBaseType.Integer => (object)unchecked((int)sum! + (sign * (int)v!)),
+                SqlBaseType.BigInt => (object)unchecked((long)sum! + (sign * (long)v!)),
+                _ => (object)((double)sum! + (sign * SqlValues.ToDouble(v!))),
             };
             object Zero() => sumType.BaseType switch
             {
-                SqlBaseType.Integer => 0,
-                SqlBaseType.BigInt => 0L,
-                _ => 0.0,
+                SqlBaseType.Integer => (object)0,
+                SqlBaseType.BigInt => (object)0L,
+                _ => (object)0.0,
             };
             SqlStruct Make(object? sum, long count) => new(structType, [sum, count]);
             return new LambdaAggregate(
@@ -939,9 +939,9 @@ internal static class BuiltInAggregates
 
                     result = t.BaseType switch
                     {
-                        SqlBaseType.Integer => unchecked((int)result + (sign * (int)v)),
-                        SqlBaseType.BigInt => unchecked((long)result + (sign * (long)v)),
-                        _ => (double)result + (sign * (double)v),
+                        SqlBaseType.Integer => (object)unchecked((int)result + (sign * (int)v)),
+                        SqlBaseType.BigInt => (object)unchecked((long)result + (sign * (long)v)),
+                        _ => (object)((double)result + (sign * (double)v)),
                     };
                 }
 
@@ -950,9 +950,9 @@ internal static class BuiltInAggregates
 
             object Zero() => t.BaseType switch
             {
-                SqlBaseType.Integer => 0,
-                SqlBaseType.BigInt => 0L,
-                _ => 0.0,
+                SqlBaseType.Integer => (object)0,
+                SqlBaseType.BigInt => (object)0L,
+                _ => (object)0.0,
             };
             return new LambdaAggregate(
                 "SUM_LIST",
@@ -963,9 +963,9 @@ internal static class BuiltInAggregates
                 (agg, a) => Sum(a[0], agg, 1),
                 (l, r) => t.BaseType switch
                 {
-                    SqlBaseType.Integer => unchecked((int)l! + (int)r!),
-                    SqlBaseType.BigInt => unchecked((long)l! + (long)r!),
-                    _ => (double)l! + (double)r!,
+                    SqlBaseType.Integer => (object)unchecked((int)l! + (int)r!),
+                    SqlBaseType.BigInt => (object)unchecked((long)l! + (long)r!),
+                    _ => (object)((double)l! + (double)r!),
                 },
                 (agg, a) => Sum(a[0], agg, -1),
                 agg => agg);
