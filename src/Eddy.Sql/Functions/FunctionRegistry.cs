@@ -50,7 +50,7 @@ public sealed class FunctionRegistry
     /// <summary>Registers the functions of one attribute-annotated class (scalar, aggregate or table).</summary>
     public FunctionInfo Register(Type type) => Register(type, "internal");
 
-    /// <summary>Registers every attribute-annotated class of an assembly; returns what was added.</summary>
+    /// <summary>Registers every public attribute-annotated class of an assembly; returns what was added.</summary>
     public IReadOnlyList<FunctionInfo> RegisterAssembly(Assembly assembly)
     {
         var path = string.IsNullOrEmpty(assembly.Location) ? assembly.GetName().Name ?? "assembly" : assembly.Location;
@@ -58,7 +58,7 @@ public sealed class FunctionRegistry
         Type[] types;
         try
         {
-            types = assembly.GetTypes();
+            types = assembly.GetExportedTypes();
         }
         catch (ReflectionTypeLoadException e)
         {

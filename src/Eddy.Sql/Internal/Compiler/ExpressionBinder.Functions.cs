@@ -230,10 +230,10 @@ internal sealed partial class ExpressionBinder
         if (underlying is not null && Nullable.GetUnderlyingType(clr) is { } target && target != underlying)
         {
             // e.g. SqlDecimal? to decimal?
-            return LinqExpr.Call(typeof(ClrAdapters).GetMethod(nameof(ClrAdapters.To))!.MakeGenericMethod(clr), Repr.Box(value));
+            return LinqExpr.Call(typeof(ClrAdapters).GetMethod(nameof(ClrAdapters.ToType))!.MakeGenericMethod(clr), Repr.Box(value));
         }
 
-        return LinqExpr.Call(typeof(ClrAdapters).GetMethod(nameof(ClrAdapters.To))!.MakeGenericMethod(clr), Repr.Box(value));
+        return LinqExpr.Call(typeof(ClrAdapters).GetMethod(nameof(ClrAdapters.ToType))!.MakeGenericMethod(clr), Repr.Box(value));
     }
 
     /// <summary>Adapts a method's result to the representation of its SQL type.</summary>
@@ -276,7 +276,7 @@ internal sealed partial class ExpressionBinder
 /// <summary>Runtime conversions from row-model values to the CLR types user functions declare.</summary>
 internal static class ClrAdapters
 {
-    public static T To<T>(object? value) => (T)To(value, typeof(T))!;
+    public static T ToType<T>(object? value) => (T)To(value, typeof(T))!;
 
     public static object? To(object? value, Type type)
     {

@@ -153,17 +153,17 @@ internal sealed class UdafDefinition : AggregateDefinition
         public override object? Initialize() => ToRow(_udaf.Initialize());
 
         public override object? Aggregate(object? aggregate, ReadOnlySpan<object?> arguments) =>
-            ToRow(_udaf.Aggregate(ClrAdapters.To<TIn>(arguments[0]), FromRow(aggregate)));
+            ToRow(_udaf.Aggregate(ClrAdapters.ToType<TIn>(arguments[0]), FromRow(aggregate)));
 
         public override object? Merge(object? left, object? right) => ToRow(_udaf.Merge(FromRow(left), FromRow(right)));
 
         public override object? Undo(object? aggregate, ReadOnlySpan<object?> arguments) =>
-            _table is null ? base.Undo(aggregate, arguments) : ToRow(_table.Undo(ClrAdapters.To<TIn>(arguments[0]), FromRow(aggregate)));
+            _table is null ? base.Undo(aggregate, arguments) : ToRow(_table.Undo(ClrAdapters.ToType<TIn>(arguments[0]), FromRow(aggregate)));
 
         public override object? Map(object? aggregate) => SqlValues.FromClr(_udaf.Map(FromRow(aggregate)), ReturnType);
 
         private object? ToRow(TAgg value) => SqlValues.FromClr(value, AggregateType);
 
-        private static TAgg FromRow(object? value) => ClrAdapters.To<TAgg>(value);
+        private static TAgg FromRow(object? value) => ClrAdapters.ToType<TAgg>(value);
     }
 }
