@@ -132,7 +132,7 @@ public static class SqlFormatter
                 AppendTableElement(sb, te);
                 break;
             case Property p:
-                sb.Append(p.Name).Append('=');
+                sb.Append(p.Name.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_') && p.Name.Length > 0 ? p.Name : QuoteString(p.Name)).Append('=');
                 AppendExpression(sb, p.Value);
                 break;
             case StructFieldRef f:
@@ -215,7 +215,7 @@ public static class SqlFormatter
                 sb.Append(']');
                 break;
             case FunctionCall f:
-                sb.Append(f.Name).Append('(');
+                sb.Append(QuoteIdentifierIfNeeded(f.Name)).Append('(');
                 if (f.IsStar)
                 {
                     sb.Append('*');

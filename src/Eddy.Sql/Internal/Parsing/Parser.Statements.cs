@@ -456,20 +456,26 @@ internal sealed partial class Parser
     {
         Expect(TokenKind.LeftParen, "(");
         var list = new List<Property>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         do
         {
             var start = Current;
             string name;
             if (At(TokenKind.String))
             {
-                name = Take().Value.ToUpperInvariant();
+                // A quoted name keeps its case (connector configurations are case-sensitive).
+                name = Take().Value;
             }
             else if (At(TokenKind.Word) || At(TokenKind.QuotedIdentifier) || At(TokenKind.BackQuotedIdentifier) || At(TokenKind.Variable))
             {
                 // Property names are not identifiers in the usual sense: any word (even a keyword) names a property.
                 var t = Take();
-                name = (t.Kind == TokenKind.Word ? t.Upper : t.Kind == TokenKind.Variable ? t.Text : t.Value).ToUpperInvariant();
+                name = t.Kind switch
+                {
+                    TokenKind.Word => t.Upper,
+                    TokenKind.Variable => t.Text,
+                    _ => t.Value,
+                };
             }
             else
             {
@@ -481,7 +487,7 @@ internal sealed partial class Parser
             var value = ParseLiteral("a property value (a string, number or boolean)");
             if (!seen.Add(name))
             {
-                throw new SqlParseException($"Duplicate property in the WITH clause: {name}.", start.Location);
+                throw new SqlParseException($"Duplicate property in the WITH clause: {name.ToUpperInvariant()}.", start.Location);
             }
 
             list.Add(new Property(name, Located(value, valueStart)) { Location = start.Location });

@@ -185,7 +185,7 @@ internal sealed partial class Parser
     {
         var t = Current;
         var detail = $"Syntax error at or near {t.Display} at line {t.Location.Line}:{t.Location.Column}: expected {expected}.";
-        if (t.Kind == TokenKind.Word && Keywords.IsReserved(t.Upper) && expected.Contains("name", StringComparison.Ordinal))
+        if (t.Kind == TokenKind.Word && Keywords.IsReserved(t.Upper) && t.Upper is not ("FROM" or "WHERE" or "AS" or "AND" or "OR" or "THEN" or "ELSE" or "END") && (expected.Contains("name", StringComparison.Ordinal) || expected.Contains("expression", StringComparison.Ordinal)))
         {
             detail += $" '{t.Upper}' is a reserved keyword and it can't be used as an identifier. You can use it as an identifier by escaping it as `{t.Text}`.";
         }

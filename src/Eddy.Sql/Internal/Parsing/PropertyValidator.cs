@@ -12,7 +12,7 @@ internal static class PropertyValidator
 {
     public static readonly string[] KnownFormats = ["AVRO", "JSON", "JSON_SR", "PROTOBUF", "PROTOBUF_NOSR", "KAFKA", "DELIMITED", "NONE"];
 
-    private static readonly Dictionary<string, ValueKind> Common = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, ValueKind> Common = new(StringComparer.OrdinalIgnoreCase)
     {
         ["KAFKA_TOPIC"] = ValueKind.String,
         ["PARTITIONS"] = ValueKind.Int,
@@ -36,7 +36,7 @@ internal static class PropertyValidator
         ["VALUE_SCHEMA_ID"] = ValueKind.Int,
     };
 
-    private static readonly Dictionary<string, ValueKind> CreateOnly = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, ValueKind> CreateOnly = new(StringComparer.OrdinalIgnoreCase)
     {
         ["WINDOW_TYPE"] = ValueKind.String,
         ["WINDOW_SIZE"] = ValueKind.String,
@@ -100,7 +100,7 @@ internal static class PropertyValidator
     {
         foreach (var p in properties)
         {
-            if (p.Name != "QUERY_ID")
+            if (!p.Name.Equals("QUERY_ID", StringComparison.OrdinalIgnoreCase))
             {
                 throw new SqlParseException($"Invalid config variable(s) in the WITH clause: {p.Name}. INSERT INTO accepts only QUERY_ID.", p.Location);
             }
@@ -137,15 +137,16 @@ internal static class PropertyValidator
             }
 
             var candidates = includeCreateOnly ? Common.Keys.Concat(CreateOnly.Keys) : Common.Keys;
-            var suggestion = Suggest.Closest(p.Name, candidates);
-            var message = $"Invalid config variable(s) in the WITH clause: {p.Name}";
+            var name = p.Name.ToUpperInvariant();
+            var suggestion = Suggest.Closest(name, candidates);
+            var message = $"Invalid config variable(s) in the WITH clause: {name}";
             if (suggestion is not null)
             {
                 message += $". Did you mean {suggestion}?";
             }
             else if (!includeCreateOnly && CreateOnly.ContainsKey(p.Name))
             {
-                message += $". {p.Name} can only be set when creating a source from an existing topic.";
+                message += $". {name} can only be set when creating a source from an existing topic.";
             }
 
             throw new SqlParseException(message, p.Location);
@@ -167,28 +168,28 @@ internal static class PropertyValidator
                 case ValueKind.Int:
                     if (!(p.Value is IntegerLiteral || (p.Value is StringLiteral s && int.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))))
                     {
-                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name}: expected an integer.", p.Value.Location);
+                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name.ToUpperInvariant()}: expected an integer.", p.Value.Location);
                     }
 
                     break;
                 case ValueKind.Long:
                     if (!(p.Value is IntegerLiteral or BigIntLiteral || (p.Value is StringLiteral ls && long.TryParse(ls.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))))
                     {
-                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name}: expected an integer.", p.Value.Location);
+                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name.ToUpperInvariant()}: expected an integer.", p.Value.Location);
                     }
 
                     break;
                 case ValueKind.Boolean:
                     if (!(p.Value is BooleanLiteral || (p.Value is StringLiteral bs && bool.TryParse(bs.Value, out _))))
                     {
-                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name}: expected true or false.", p.Value.Location);
+                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name.ToUpperInvariant()}: expected true or false.", p.Value.Location);
                     }
 
                     break;
                 case ValueKind.String:
                     if (p.Value is not StringLiteral)
                     {
-                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name}: expected a quoted string.", p.Value.Location);
+                        throw new SqlParseException($"Invalid value {p.Value} for property {p.Name.ToUpperInvariant()}: expected a quoted string.", p.Value.Location);
                     }
 
                     break;
@@ -248,7 +249,7 @@ internal static class PropertyValidator
     {
         foreach (var p in properties)
         {
-            if (p.Name == name)
+            if (p.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
                 return p;
             }
