@@ -100,7 +100,7 @@ public sealed class RowScope : IExpressionScope
                     continue;
                 }
 
-                throw new SqlException($"Column '{name}' is ambiguous. Could be {foundSource}.{name} or {c.Source}.{name}: qualify it with its source.");
+                throw new SqlException($"Column '{name}' is ambiguous. Could be {foundSource}.{name} or {c.Source}.{name}.");
             }
 
             found = new ColumnBinding(i, c.Type);
