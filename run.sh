@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The main job: builds Eddy and runs the eddy CLI. With no arguments it runs the default verb.
-# Until the embedded broker lands, the default is to print the version and help.
+# The main job: builds Eddy and runs the eddy CLI. With no arguments it runs the embedded broker
+# (`eddy broker` on port 9092, data in ./eddy-data); with arguments it runs `eddy ARGS`
+# (`eddy` itself with no verb prints the version and help).
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh run
 dotnet build src/Eddy.Cli/Eddy.Cli.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+if [ "$#" -eq 0 ]; then
+  set -- broker
+fi
 exec dotnet artifacts/bin/Eddy.Cli/release/eddy.dll "$@"

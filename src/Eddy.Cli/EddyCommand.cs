@@ -37,6 +37,8 @@ public static class EddyCommand
             }
         }
 
+        root.Subcommands.Add(BrokerCommand.Create());
+
         // With no verb, say which build this is and what it can do.
         root.SetAction(parseResult =>
         {

@@ -91,6 +91,8 @@ public class HeaderAndFrameTests
 
         // librdkafka only enables group consumers when FindCoordinator v0 is offered (kafka-protocol.md §1.2).
         Assert.Equal(0, KafkaApis.Find((short)ApiKey.FindCoordinator)!.MinSupported);
+        // librdkafka only compresses with gzip, snappy and lz4 when Produce v0 is offered (rdkafka_msgset_writer.c).
+        Assert.Equal(0, KafkaApis.Find((short)ApiKey.Produce)!.MinSupported);
         Assert.Equal(32, KafkaApis.All.Count);
     }
 

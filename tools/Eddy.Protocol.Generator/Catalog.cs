@@ -11,7 +11,11 @@ public static class Catalog
 {
     public static readonly IReadOnlyList<(string Name, short Min, short Max)> Supported =
     [
-        ("Produce", 3, 7),
+        // Produce from v0, as Kafka 3.x advertises: librdkafka 2.0.2 compresses with gzip, snappy or lz4
+        // only if the broker's Produce range includes v0 (rdkafka_msgset_writer.c compr_req). The
+        // broker up-converts legacy MessageSet v0/v1 (Produce v0-2) to record batches v2 on append.
+        // Clients still pick the highest common version (7), so nothing changes for them.
+        ("Produce", 0, 7),
         ("Fetch", 4, 11),
         ("ListOffsets", 1, 3),
         ("Metadata", 0, 6),

@@ -11,7 +11,7 @@ public static partial class KafkaApis
     /// <summary>Every API Eddy implements, ordered by key.</summary>
     public static IReadOnlyList<ApiInfo> All { get; } =
     [
-        new(ApiKey.Produce, "Produce", 0, 11, 3, 7, 9, typeof(ProduceRequest), typeof(ProduceResponse)),
+        new(ApiKey.Produce, "Produce", 0, 11, 0, 7, 9, typeof(ProduceRequest), typeof(ProduceResponse)),
         new(ApiKey.Fetch, "Fetch", 0, 17, 4, 11, 12, typeof(FetchRequest), typeof(FetchResponse)),
         new(ApiKey.ListOffsets, "ListOffsets", 0, 10, 1, 3, 6, typeof(ListOffsetsRequest), typeof(ListOffsetsResponse)),
         new(ApiKey.Metadata, "Metadata", 0, 12, 0, 6, 9, typeof(MetadataRequest), typeof(MetadataResponse)),
