@@ -38,6 +38,7 @@ public static class EddyCommand
         }
 
         root.Subcommands.Add(BrokerCommand.Create());
+        root.Subcommands.Add(SqlTestCommand.Create());
 
         // With no verb, say which build this is and what it can do.
         root.SetAction(parseResult =>
