@@ -566,7 +566,8 @@ internal sealed class QueryAnalyzer
             }
             else if (item.Name is null && item.Expression is ColumnRef c)
             {
-                item.Name = c.Source is null ? c.Name : c.Source + "_" + c.Name;
+                // In joins ksqlDB prefixes qualified references with their alias (L.ID -> L_ID); unqualified ones keep their name.
+                item.Name = c.Source is null || item.Original is ColumnRef { Source: null } ? c.Name : c.Source + "_" + c.Name;
             }
             else if (item.Name is null && item.Expression is Dereference d)
             {

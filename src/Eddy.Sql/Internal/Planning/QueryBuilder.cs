@@ -116,7 +116,7 @@ internal sealed class QueryBuilder
         _steps.Add($"Source: {s.Name} ({(s.IsTable ? "table" : "stream")}, topic {s.Topic}, key {s.KeyFormat}, value {s.ValueFormat})");
         if (!s.IsTable)
         {
-            return new Flow { Stream = rows.Filter((_, v) => v is not null, Named.As($"{_q.Sources[index].Alias}-NotNull")) };
+            return new Flow { Stream = _q.IsAggregation || _q.Joins.Count > 0 ? rows.Filter((_, v) => !TombstoneRows.IsTombstone(v), Named.As($"{_q.Sources[index].Alias}-NotNull")) : rows };
         }
 
         var storeName = _q.Joins.Count == 0 && !materialize ? "KsqlTopic-Reduce" : $"KafkaTopic_{Side(index)}-Reduce";
@@ -190,7 +190,7 @@ internal sealed class QueryBuilder
             _steps.Add($"PartitionBy: {string.Join(", ", _q.PartitionBy)}");
         }
 
-        var result = flow.Stream!.Map((_, v) => new KeyValue<Row, Row>(keyOf(v), valueProjection.Evaluate(v)), Named.As("Project"));
+        var result = flow.Stream!.Map((_, v) => new KeyValue<Row, Row>(keyOf(v), TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v)), Named.As("Project"));
         return new Flow { Stream = result };
     }
 
@@ -621,6 +621,17 @@ internal sealed class QueryBuilder
     }
 }
 
+/// <summary>Input rows of stream records whose value was null: they carry the key and metadata, and project to a null value.</summary>
+internal static class TombstoneRows
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Row, object> Rows = [];
+    private static readonly object Marker = new();
+
+    public static void Mark(Row row) => Rows.AddOrUpdate(row, Marker);
+
+    public static bool IsTombstone(Row row) => row is not null && Rows.TryGetValue(row, out _);
+}
+
 /// <summary>A scope over the first <c>width</c> input columns (the left side of a join).</summary>
 internal sealed class PrefixScope(IExpressionScope inner, int width) : IExpressionScope
 {
@@ -699,15 +710,14 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) :
     public void Process(FixedKeyRecord<Row, Row> record)
     {
         var value = record.Value;
-        if (value is null)
+        if (value is null && keepNulls)
         {
-            if (keepNulls)
-            {
-                _context.Forward(record.WithValue<Row>(null!));
-            }
-
+            _context.Forward(record.WithValue<Row>(null!));
             return;
         }
+
+        var tombstone = value is null;
+        value ??= [];
 
         var key = record.Key ?? [];
         var row = new object?[layout.Width];
@@ -732,6 +742,11 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) :
         {
             row[p + 3] = key[layout.KeyCount];
             row[p + 4] = key[layout.KeyCount + 1];
+        }
+
+        if (tombstone)
+        {
+            TombstoneRows.Mark(row);
         }
 
         _context.Forward(record.WithValue(row));
