@@ -1021,7 +1021,7 @@ internal sealed class QueryAnalyzer
                 continue;
             }
 
-            if (matches.Count > 1 && Persistent)
+            if (matches.Count > 1 && Persistent && spec.Kind is not (KeyKind.Join or KeyKind.SyntheticJoin))
             {
                 var names = matches.Select(m => m.Name!).Order(StringComparer.Ordinal).ToList();
                 throw new SqlException(spec.Kind == KeyKind.Group

@@ -549,14 +549,17 @@ internal sealed class QueryBuilder
 
         var rs = Rekey(right.Stream!, rightKey, keySerde, rightSerde, $"{name}Right", IsKeyExpression(join.RightExpression, rightOffset, rightOffset + rightWidth));
         var within = join.Within!;
-        var grace = within.Grace?.Milliseconds ?? DefaultGrace(within.Before.Milliseconds + within.After.Milliseconds);
-        var windows = JoinWindows.OfTimeDifferenceAndGrace(TimeSpan.FromMilliseconds(within.Before.Milliseconds), TimeSpan.FromMilliseconds(grace))
-            .After(TimeSpan.FromMilliseconds(within.After.Milliseconds));
+        // Without GRACE PERIOD ksqlDB uses Kafka's legacy JoinWindows.of: eager left/outer results, 24h grace.
+        JoinWindows Windows(long before, long after) => (within.Grace is { } g
+                ? JoinWindows.OfTimeDifferenceAndGrace(TimeSpan.FromMilliseconds(before), TimeSpan.FromMilliseconds(g.Milliseconds))
+                : JoinWindows.Of(TimeSpan.FromMilliseconds(before)))
+            .After(TimeSpan.FromMilliseconds(after));
+        var windows = Windows(within.Before.Milliseconds, within.After.Milliseconds);
         var joined = StreamJoined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde).WithName(name).WithStoreName($"KSTREAM-{name.ToUpperInvariant()}");
         IKStream<Row, Row> s = join.Type switch
         {
             JoinType.Left => ls.LeftJoin(rs, (Row l, Row? r) => Combine(l, r), windows, joined),
-            JoinType.Right => rs.LeftJoin(ls, (Row r, Row? l) => Combine(l, r), JoinWindows.OfTimeDifferenceAndGrace(TimeSpan.FromMilliseconds(within.After.Milliseconds), TimeSpan.FromMilliseconds(grace)).After(TimeSpan.FromMilliseconds(within.Before.Milliseconds)), StreamJoined<Row, Row, Row>.With(keySerde, rightSerde, leftSerde).WithName(name).WithStoreName($"KSTREAM-{name.ToUpperInvariant()}")),
+            JoinType.Right => rs.LeftJoin(ls, (Row r, Row? l) => Combine(l, r), Windows(within.After.Milliseconds, within.Before.Milliseconds), StreamJoined<Row, Row, Row>.With(keySerde, rightSerde, leftSerde).WithName(name).WithStoreName($"KSTREAM-{name.ToUpperInvariant()}")),
             JoinType.Outer => ls.OuterJoin(rs, (Row? l, Row? r) => Combine(l, r), windows, joined),
             _ => ls.Join(rs, (Row l, Row r) => Combine(l, r), windows, joined),
         };
