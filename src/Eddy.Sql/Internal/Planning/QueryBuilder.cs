@@ -630,9 +630,16 @@ internal static class TombstoneRows
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Row, object> Rows = [];
     private static readonly object Marker = new();
 
-    public static void Mark(Row row) => Rows.AddOrUpdate(row, Marker);
+    private static volatile bool s_any;
 
-    public static bool IsTombstone(Row row) => row is not null && Rows.TryGetValue(row, out _);
+    public static void Mark(Row row)
+    {
+        s_any = true;
+        Rows.AddOrUpdate(row, Marker);
+    }
+
+    /// <summary>True for a marked row; free until the first tombstone is seen.</summary>
+    public static bool IsTombstone(Row row) => s_any && row is not null && Rows.TryGetValue(row, out _);
 }
 
 /// <summary>A scope over the first <c>width</c> input columns (the left side of a join).</summary>
