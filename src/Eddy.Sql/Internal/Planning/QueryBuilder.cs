@@ -190,7 +190,9 @@ internal sealed class QueryBuilder
             _steps.Add($"PartitionBy: {string.Join(", ", _q.PartitionBy)}");
         }
 
-        var result = flow.Stream!.Map((_, v) => new KeyValue<Row, Row>(keyOf(v), TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v)), Named.As("Project"));
+        // In a join the key column is the join key itself (for a RIGHT or FULL join the projected side may be null).
+        var joinKey = _q.Joins.Count > 0 && _q.PartitionBy is null && keyItems.Count == 1;
+        var result = flow.Stream!.Map((k, v) => new KeyValue<Row, Row>(joinKey ? k : keyOf(v), TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v)), Named.As("Project"));
         return new Flow { Stream = result };
     }
 
