@@ -260,41 +260,72 @@ internal sealed partial class ExpressionBinder
     {
         var v = Bind(i.Value);
         var items = i.Items.Select(Bind).ToList();
-        var common = v.Type;
+
+        // ksqlDB's coercion: the value's type (or the first typed item that is not a string literal) leads;
+        // string literals parse as it, other literals become strings when it is STRING, and every other
+        // item must widen with it.
+        var common = v.Type
+            ?? items.Where(x => x.Type is not null && x.Source is not StringLiteral).Select(x => x.Type).FirstOrDefault()
+            ?? items.Where(x => x.Type is not null).Select(x => x.Type).FirstOrDefault();
         foreach (var item in items)
         {
-            if (item.Type is null)
+            if (item.Type is null || common is null)
             {
                 continue;
             }
 
-            if (common is null)
+            if (item.Source is StringLiteral sl && common.BaseType != SqlBaseType.String)
             {
-                common = item.Type;
-                continue;
-            }
-
-            if (item.Source is StringLiteral sl && (common.BaseType.IsNumber() || common.BaseType == SqlBaseType.Boolean || common.BaseType.IsTime()))
-            {
-                try
+                if (common.BaseType.IsNumber() || common.BaseType == SqlBaseType.Boolean || common.BaseType.IsTime())
                 {
-                    _ = CompileTimeCast(sl.Value, common is SqlDecimalType ? SqlTypes.Double : common);
-                }
-                catch (Exception e) when (e is FormatException or OverflowException)
-                {
-                    throw Error(item.Source, $"Invalid Predicate: invalid input syntax for type {common.BaseType.SqlName()}: \"{sl.Value}\"");
-                }
+                    try
+                    {
+                        _ = InListLiteral(sl.Value, common);
+                    }
+                    catch (Exception e) when (e is FormatException or OverflowException or SqlException)
+                    {
+                        throw Error(item.Source, $"Invalid Predicate: invalid input syntax for type {common.BaseType.SqlName()}: \"{sl.Value}\".");
+                    }
 
+                    continue;
+                }
+            }
+
+            if (common.BaseType == SqlBaseType.String && item.Source is Literal)
+            {
                 continue;
             }
 
-            var next = SqlTypes.CommonType(common, item.Type);
-            if (next is null)
+            var next = item.Type.Equals(common) ? common : SqlTypes.CommonType(common, item.Type);
+            if (next is null || (next.BaseType != common.BaseType && !(next.BaseType.IsNumber() && common.BaseType.IsNumber())))
             {
-                throw Error(item.Source, $"Invalid Predicate: {item.Source} ({item.Type}) cannot be compared to {i.Value} ({common}) in IN.");
+                throw Error(item.Source, $"Invalid Predicate: operator does not exist: {common} = {item.Type} ({item.Source})\nHint: You might need to add explicit type casts.");
             }
 
             common = next;
+        }
+
+        for (var k = 0; k < items.Count; k++)
+        {
+            var item = items[k];
+            if (item.Type is null || common is null || item.Type.Equals(common))
+            {
+                continue;
+            }
+
+            if (item.Source is StringLiteral sl2 && common.BaseType != SqlBaseType.String)
+            {
+                items[k] = new Bound(common, LinqExpr.Constant(InListLiteral(sl2.Value, common), Repr.Of(common)), item.Source);
+            }
+            else if (common.BaseType == SqlBaseType.String && item.Source is Literal lit)
+            {
+                var text = lit switch
+                {
+                    BooleanLiteral b => b.Value ? "true" : "false",
+                    _ => lit.ToString(),
+                };
+                items[k] = new Bound(common, LinqExpr.Constant(text, typeof(string)), item.Source);
+            }
         }
 
         if (v.Type is null || common is null)
@@ -354,6 +385,28 @@ internal sealed partial class ExpressionBinder
         }
 
         return new Bound(SqlTypes.Boolean, AsNullableBool(result), i);
+    }
+
+    /// <summary>A string literal of an IN list read as the list's type (booleans accept prefixes of true/false/yes/no, as ksqlDB).</summary>
+    private static object? InListLiteral(string text, SqlType type)
+    {
+        if (type.BaseType == SqlBaseType.Boolean)
+        {
+            var t = text.Trim().ToLowerInvariant();
+            if (t.Length > 0 && ("true".StartsWith(t, StringComparison.Ordinal) || "yes".StartsWith(t, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            if (t.Length > 0 && ("false".StartsWith(t, StringComparison.Ordinal) || "no".StartsWith(t, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+
+            throw new FormatException(text);
+        }
+
+        return CompileTimeCast(text, type);
     }
 
     private Bound BindLike(Like l)
