@@ -7,6 +7,7 @@ using Eddy.Streams;
 using Eddy.Streams.Dsl;
 using Eddy.Streams.Processors;
 using Eddy.Streams.SerDes;
+using Eddy.Streams.State;
 using Row = object?[];
 
 namespace Eddy.Sql.Internal.Planning;
@@ -325,7 +326,7 @@ internal sealed class QueryBuilder
             var groupedTable = table.GroupBy((_, v) => new KeyValue<Row, Row>(KeyOf(prepare.Evaluate(v), groupCount)!, prepare.Evaluate(v)), grouped);
             var result = groupedTable.Aggregate(Init, (_, v, acc) => Add(v, acc), (_, v, acc) => Undo(v, acc),
                 Materialized<Row, Row>.As(storeName).WithKeySerde(keySerde).WithValueSerde(aggSerde));
-            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), windowed: false);
+            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), keyTypes);
         }
 
         var preparedStream = flow.Stream!.MapValues(v => prepare.Evaluate(v), Named.As("Aggregate-Prepare"));
@@ -336,7 +337,7 @@ internal sealed class QueryBuilder
         if (_q.Window is not { } window)
         {
             var result = groupedStream.Aggregate(Init, (_, v, acc) => Add(v, acc), Materialized<Row, Row>.As(storeName).WithKeySerde(keySerde).WithValueSerde(aggSerde));
-            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), windowed: false);
+            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), keyTypes);
         }
 
         var size = window.Size.Milliseconds;
@@ -377,7 +378,7 @@ internal sealed class QueryBuilder
 
         var rows = windowed.MapValues((k, acc) => AggregateRow(k.Key, acc, functions, k.Window), Named.As("Aggregate-Project"));
         var flat = rows.ToStream().Map((k, v) => new KeyValue<Row, Row>(WindowKey(k), v), Named.As("Aggregate-WindowKey"));
-        return Finish(new Flow { Stream = flat }, windowed: true);
+        return Finish(new Flow { Stream = flat }, [.. keyTypes, SqlTypes.BigInt, SqlTypes.BigInt]);
     }
 
     /// <summary>Kafka Streams' legacy default grace (24 hours less the window size), which ksqlDB uses when GRACE PERIOD is absent.</summary>
@@ -430,9 +431,9 @@ internal sealed class QueryBuilder
         return row;
     }
 
-    private Flow Finish(IKTable<Row, Row> table, bool windowed) => Finish(new Flow { Table = table }, windowed);
+    private Flow Finish(IKTable<Row, Row> table, SqlType[] keyTypes) => Finish(new Flow { Table = table }, keyTypes);
 
-    private Flow Finish(Flow flow, bool windowed)
+    private Flow Finish(Flow flow, SqlType[] keyTypes)
     {
         var scope = _q.AggregateScope!;
         Func<Row, bool>? having = null;
@@ -445,24 +446,22 @@ internal sealed class QueryBuilder
         var valueItems = _q.Projection.Where(p => !p.IsKey).ToList();
         var projection = _compiler.CompileProjection(valueItems.Select(p => p.Expression).ToList(), scope, "SELECT");
         _steps.Add($"Project: {string.Join(", ", _q.Projection.Select(p => $"{p.Expression} AS {p.Name}{(p.IsKey ? " KEY" : string.Empty)}"))}");
-        if (flow.Table is { } table)
+        if (having is null && flow.Table is { } table)
         {
-            if (having is not null)
-            {
-                table = table.Filter((_, v) => having(v), Named.As("Aggregate-HavingFilter"));
-            }
-
             return new Flow { Table = table.MapValues(v => projection.Evaluate(v), Named.As("Aggregate-Select")) };
         }
 
-        var stream = flow.Stream!;
+        var stream = flow.Stream ?? flow.Table!.ToStream(Named.As("Aggregate-ToStream"));
         if (having is not null)
         {
-            // Windowed results are a changelog too: rows failing HAVING become tombstones.
+            // HAVING as ksqlDB's table filter with old values: a row failing it becomes a tombstone only
+            // when the key's previous row passed; otherwise nothing is emitted.
             stream = stream.MapValues(v => v is not null && having(v) ? v : null!, Named.As("Aggregate-HavingFilter"));
+            var storeName = "Aggregate-HavingFilter-Keys";
+            _builder.AddStateStore(Stores.KeyValueStoreBuilder(Stores.InMemoryKeyValueStore(storeName), RowSerde.Internal(keyTypes), Serdes.ByteArray()));
+            stream = stream.ProcessValues(() => new HavingProcessor(storeName), storeName);
         }
 
-        _ = windowed;
         return new Flow { Stream = stream.MapValues(v => v is null ? null! : projection.Evaluate(v), Named.As("Aggregate-Select")) };
     }
 
@@ -778,6 +777,34 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) :
         }
 
         return list;
+    }
+}
+
+/// <summary>Forwards rows that pass HAVING, and a tombstone for a key only when its previous row passed.</summary>
+internal sealed class HavingProcessor(string storeName) : IFixedKeyProcessor<Row, Row, Row>
+{
+    private static readonly byte[] Present = [1];
+    private IFixedKeyProcessorContext<Row, Row> _context = null!;
+    private IKeyValueStore<Row, byte[]> _store = null!;
+
+    public void Init(IFixedKeyProcessorContext<Row, Row> context)
+    {
+        _context = context;
+        _store = context.GetStateStore<IKeyValueStore<Row, byte[]>>(storeName);
+    }
+
+    public void Process(FixedKeyRecord<Row, Row> record)
+    {
+        if (record.Value is not null)
+        {
+            _store.Put(record.Key, Present);
+            _context.Forward(record);
+        }
+        else if (_store.Get(record.Key) is not null)
+        {
+            _store.Delete(record.Key);
+            _context.Forward(record);
+        }
     }
 }
 
