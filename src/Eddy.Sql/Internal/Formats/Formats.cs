@@ -278,6 +278,102 @@ internal sealed class JsonFormat : ISqlFormat
                 _exact.TryAdd(columns[i].Name, i);
                 _ignoreCase.TryAdd(columns[i].Name, i);
             }
+
+            _utf8Names = columns.Select(c => Encoding.UTF8.GetBytes(c.Name)).ToArray();
+            _fast = wrapped && columns.All(c => c.Type.BaseType is SqlBaseType.Boolean or SqlBaseType.Integer or SqlBaseType.BigInt or SqlBaseType.Double or SqlBaseType.String);
+        }
+
+        private readonly byte[][] _utf8Names;
+        private readonly bool _fast;
+
+        /// <summary>
+        /// Reads an object of primitive columns straight off a Utf8JsonReader when every value has the
+        /// column's own JSON type; anything else (coercions, nesting, errors) returns false and the
+        /// document path decides.
+        /// </summary>
+        private bool TryFast(ReadOnlySpan<byte> data, object?[] row)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(data);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return false;
+                }
+
+                while (reader.Read())
+                {
+                    if (reader.TokenType == JsonTokenType.EndObject)
+                    {
+                        return !reader.Read();
+                    }
+
+                    if (reader.TokenType != JsonTokenType.PropertyName)
+                    {
+                        return false;
+                    }
+
+                    var i = -1;
+                    for (var k = 0; k < _utf8Names.Length; k++)
+                    {
+                        if (reader.ValueTextEquals(_utf8Names[k]))
+                        {
+                            i = k;
+                            break;
+                        }
+                    }
+
+                    if (i < 0 && !_ignoreCase.TryGetValue(reader.GetString()!, out i))
+                    {
+                        i = -1;
+                    }
+
+                    if (!reader.Read())
+                    {
+                        return false;
+                    }
+
+                    if (i < 0)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    var token = reader.TokenType;
+                    if (token == JsonTokenType.Null)
+                    {
+                        row[i] = null;
+                        continue;
+                    }
+
+                    switch (_columns[i].Type.BaseType)
+                    {
+                        case SqlBaseType.String when token == JsonTokenType.String:
+                            row[i] = reader.GetString();
+                            break;
+                        case SqlBaseType.Boolean when token is JsonTokenType.True or JsonTokenType.False:
+                            row[i] = reader.GetBoolean();
+                            break;
+                        case SqlBaseType.Integer when token == JsonTokenType.Number && reader.TryGetInt32(out var n):
+                            row[i] = n;
+                            break;
+                        case SqlBaseType.BigInt when token == JsonTokenType.Number && reader.TryGetInt64(out var l):
+                            row[i] = l;
+                            break;
+                        case SqlBaseType.Double when token == JsonTokenType.Number:
+                            row[i] = reader.GetDouble();
+                            break;
+                        default:
+                            return false;
+                    }
+                }
+
+                return false;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
         }
 
         public object?[]? Deserialize(ReadOnlySpan<byte> data, bool isNull = false)
@@ -293,6 +389,12 @@ internal sealed class JsonFormat : ISqlFormat
                 return row;
             }
 
+            if (_fast && TryFast(data, row))
+            {
+                return row;
+            }
+
+            Array.Clear(row);
             JsonDocument doc;
             try
             {
