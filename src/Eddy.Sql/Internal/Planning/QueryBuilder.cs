@@ -323,7 +323,21 @@ internal sealed class QueryBuilder
         var grouped = Grouped<Row, Row>.As("Aggregate-GroupBy").WithKeySerde(keySerde).WithValueSerde(preparedSerde);
         if (flow.Table is { } table)
         {
-            var groupedTable = table.GroupBy((_, v) => new KeyValue<Row, Row>(KeyOf(prepare.Evaluate(v), groupCount)!, prepare.Evaluate(v)), grouped);
+            // The subtract (old row) and add (new row) of an update travel in one record when the group key is
+            // unchanged (KIP-904); keys are compared by reference, so an equal key reuses the previous instance.
+            var lastKey = new ThreadLocal<Row?>();
+            var groupedTable = table.GroupBy((_, v) =>
+            {
+                var prepared = prepare.Evaluate(v);
+                var key = KeyOf(prepared, groupCount);
+                if (key is not null && lastKey.Value is { } last && SameKey(last, key))
+                {
+                    key = last;
+                }
+
+                lastKey.Value = key;
+                return new KeyValue<Row, Row>(key!, prepared);
+            }, grouped);
             var result = groupedTable.Aggregate(Init, (_, v, acc) => Add(v, acc), (_, v, acc) => Undo(v, acc),
                 Materialized<Row, Row>.As(storeName).WithKeySerde(keySerde).WithValueSerde(aggSerde));
             return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), keyTypes);
@@ -379,6 +393,24 @@ internal sealed class QueryBuilder
         var rows = windowed.MapValues((k, acc) => AggregateRow(k.Key, acc, functions, k.Window), Named.As("Aggregate-Project"));
         var flat = rows.ToStream().Map((k, v) => new KeyValue<Row, Row>(WindowKey(k), v), Named.As("Aggregate-WindowKey"));
         return Finish(new Flow { Stream = flat }, [.. keyTypes, SqlTypes.BigInt, SqlTypes.BigInt]);
+    }
+
+    private static bool SameKey(Row a, Row b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!SqlValues.ValueEquals(a[i], b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Kafka Streams' legacy default grace (24 hours less the window size), which ksqlDB uses when GRACE PERIOD is absent.</summary>
