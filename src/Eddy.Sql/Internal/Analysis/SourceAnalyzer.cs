@@ -131,7 +131,8 @@ internal static class SourceAnalyzer
         }
         else if (inheritedValue is not null)
         {
-            value = props.Bool("WRAP_SINGLE_VALUE") is null ? inheritedValue : inheritedValue with { Options = inheritedValue.Options with { WrapSingleValue = valueOptions.WrapSingleValue } };
+            // The format and its properties are inherited; WRAP_SINGLE_VALUE (a serde feature of the source) is not.
+            value = inheritedValue with { Options = inheritedValue.Options with { WrapSingleValue = valueOptions.WrapSingleValue } };
         }
         else if (settings.DefaultValueFormat is not null)
         {
