@@ -517,6 +517,30 @@ internal sealed class QueryAnalyzer
                         items.Add(new Item { Expression = new ColumnRef(null, "ROWKEY"), Original = new ColumnRef(null, "ROWKEY") });
                     }
 
+                    if (_query.PartitionBy is { } partitionBy && !IsJoin && !_sources[0].Source.IsTable)
+                    {
+                        // ksqlDB's SELECT * with PARTITION BY: the new key first, then the value columns, then the old key.
+                        var added = new List<SqlExpression>();
+                        foreach (var p in partitionBy.Where(p => p is not NullLiteral))
+                        {
+                            var e = Normalize(p);
+                            added.Add(e);
+                            items.Add(new Item { Expression = e, Original = p });
+                        }
+
+                        var source = _sources[0].Source;
+                        foreach (var c in source.Schema.Value.Concat(source.Schema.Headers).Concat(source.Schema.Key))
+                        {
+                            var reference = new ColumnRef(null, c.Name);
+                            if (!added.Contains(reference))
+                            {
+                                items.Add(new Item { Expression = reference, Original = reference });
+                            }
+                        }
+
+                        break;
+                    }
+
                     foreach (var s in _sources.Where(s => all.Source is null || s.Alias == all.Source || s.Source.Name == all.Source))
                     {
                         foreach (var c in s.Source.Schema.Columns)
