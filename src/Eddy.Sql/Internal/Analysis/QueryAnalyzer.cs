@@ -496,6 +496,8 @@ internal sealed class QueryAnalyzer
 
         public bool IsDereferenceName { get; set; }
 
+        public bool FromStar { get; init; }
+
         public bool IsKey { get; set; }
     }
 
@@ -546,7 +548,7 @@ internal sealed class QueryAnalyzer
                         foreach (var c in s.Source.Schema.Columns)
                         {
                             var reference = new ColumnRef(IsJoin ? s.Alias : null, c.Name);
-                            items.Add(new Item { Expression = reference, Original = reference });
+                            items.Add(new Item { Expression = reference, Original = reference, FromStar = true });
                             if (c.Kind == ColumnKind.Key && _result.IsPull && s.Source.Window is not null && c == s.Source.Schema.Key[^1])
                             {
                                 items.Add(new Item { Expression = new ColumnRef(null, "WINDOWSTART"), Original = new ColumnRef(null, "WINDOWSTART") });
@@ -591,7 +593,9 @@ internal sealed class QueryAnalyzer
             else if (item.Name is null && item.Expression is ColumnRef c)
             {
                 // In joins ksqlDB prefixes qualified references with their alias (L.ID -> L_ID); unqualified ones keep their name.
-                item.Name = c.Source is null || item.Original is ColumnRef { Source: null } ? c.Name : c.Source + "_" + c.Name;
+                // (star expansion always prefixes; an explicit qualified reference only when the name is in several sources).
+                var ambiguous = _sources.Count(s => s.Source.Schema.Find(c.Name) is not null) > 1;
+                item.Name = c.Source is null || item.Original is ColumnRef { Source: null } || (!ambiguous && !item.FromStar) ? c.Name : c.Source + "_" + c.Name;
             }
             else if (item.Name is null && item.Expression is Dereference d)
             {
