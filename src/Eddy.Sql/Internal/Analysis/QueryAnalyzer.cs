@@ -1109,6 +1109,8 @@ internal sealed class QueryAnalyzer
             : _result.IsAggregation ? null : _sources[0].Source.Window;
     }
 
+    private const string KeyMissing = "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n";
+
     private SqlException MissingKeys(List<KeySpec> missing)
     {
         var sink = _sink!.Name;
@@ -1129,10 +1131,10 @@ internal sealed class QueryAnalyzer
             var message = $"The query used to build `{sink}` must include the {what} {spec.Display} in its projection (eg, SELECT {refs.FirstOrDefault() ?? spec.Display}...).";
             if (kind == KeyKind.SyntheticJoin)
             {
-                message += "\nROWKEY was added as a synthetic key column because the join criteria did not match any source column.";
+                message += "\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.";
             }
 
-            return new SqlException(message);
+            return new SqlException(KeyMissing + message);
         }
 
         var noun = kind switch
@@ -1143,7 +1145,7 @@ internal sealed class QueryAnalyzer
         };
         var displays = missing.Select(m => m.Display).ToList();
         var many = displays.Count > 1;
-        return new SqlException(
+        return new SqlException(KeyMissing +
             $"The query used to build `{sink}` must include the {noun}{(many ? "s" : string.Empty)} {QueryScope.GrammaticalJoin(displays, "and")} in its projection (eg, SELECT {string.Join(", ", displays)}...).");
     }
 
