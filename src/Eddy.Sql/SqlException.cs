@@ -22,7 +22,16 @@ public class SqlException : Exception
 
     /// <summary>Creates an exception with a message and the place in the statement it refers to.</summary>
     public SqlException(string message, SourceLocation? location)
-        : base(location is { } l ? $"line {l.Line}:{l.Column}: {message}" : message)
+        : this(message, location, syntax: false)
+    {
+    }
+
+    /// <summary>Creates an error at a location: syntax errors read <c>line L:C: message</c> (as ANTLR's), others <c>Line: L, Col: C: message</c> (as ksqlDB's).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="location">Where in the statement text.</param>
+    /// <param name="syntax">True for a syntax error.</param>
+    protected SqlException(string message, SourceLocation? location, bool syntax)
+        : base(location is { } l ? (syntax ? $"line {l.Line}:{l.Column}: {message}" : $"Line: {l.Line}, Col: {l.Column}: {message}") : message)
     {
         RawMessage = message;
         Location = location;
@@ -61,7 +70,7 @@ public class SqlParseException : SqlException
 {
     /// <summary>Creates a parse error at a location.</summary>
     public SqlParseException(string message, SourceLocation location)
-        : base(message, location)
+        : base(message, location, syntax: true)
     {
     }
 
