@@ -75,7 +75,7 @@ public sealed record QttFileResult(string File, IReadOnlyList<QttRunResult> Runs
 public sealed class QttRunner
 {
     /// <summary>Creates the function registry of each run (built-ins by default; add UDFs here).</summary>
-    public Func<FunctionRegistry> Functions { get; init; } = () => new FunctionRegistry();
+    public Func<FunctionContext, FunctionRegistry> Functions { get; init; } = context => new FunctionRegistry(context);
 
     /// <summary>Runs every run of every test case in a file.</summary>
     public QttFileResult RunFile(QttFile file)
@@ -113,8 +113,26 @@ public sealed class QttRunner
             return new QttRunResult(file.Name, run.Name, QttOutcome.Skipped, skip);
         }
 
-        var outcome = new Execution(run, Functions()).Execute();
+        var outcome = new Execution(run, Functions(FunctionContextFor(run))).Execute();
         return new QttRunResult(file.Name, run.Name, outcome is null ? QttOutcome.Passed : QttOutcome.Failed, outcome);
+    }
+
+    /// <summary>The function settings a run's properties ask for (ksql.functions.collect_list.limit, ...).</summary>
+    private static FunctionContext FunctionContextFor(QttTestRun run)
+    {
+        var context = new FunctionContext();
+        var props = run.Properties;
+        if (props.TryGetValue("ksql.functions.collect_list.limit", out var list) && int.TryParse(list, CultureInfo.InvariantCulture, out var l))
+        {
+            context = new FunctionContext { CollectListLimit = l, CollectSetLimit = context.CollectSetLimit };
+        }
+
+        if (props.TryGetValue("ksql.functions.collect_set.limit", out var set) && int.TryParse(set, CultureInfo.InvariantCulture, out var st))
+        {
+            context = new FunctionContext { CollectListLimit = context.CollectListLimit, CollectSetLimit = st };
+        }
+
+        return context;
     }
 
     private static readonly string[] RegistryFormats = ["AVRO", "PROTOBUF", "JSON_SR", "PROTOBUF_NOSR"];
@@ -315,7 +333,7 @@ public sealed class QttRunner
 
         private void InsertValues(InsertValues iv)
         {
-            var target = _catalog.Find(iv.Target) ?? throw new SqlException($"Cannot insert values into an unknown stream/table: {iv.Target}");
+            var target = _catalog.Find(iv.Target) ?? throw new SqlException($"Cannot insert values into an unknown stream/table: `{iv.Target}`");
             var columns = iv.Columns?.ToList() ?? target.Schema.Columns.Where(c => c.Kind != ColumnKind.Header).Select(c => c.Name).ToList();
             if (columns.Count != iv.Values.Count)
             {
