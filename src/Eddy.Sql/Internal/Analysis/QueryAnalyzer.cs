@@ -671,6 +671,12 @@ internal sealed class QueryAnalyzer
         var groupTypes = groupBy.Select(g => TypeOf(g, _scope, "GROUP BY")).ToList();
         if (!items.Any(i => ContainsAggregate(i.Expression)) && (having is null || !ContainsAggregate(having)))
         {
+            // Unknown functions and bad expressions are reported before the missing aggregate, as ksqlDB does.
+            foreach (var item in items)
+            {
+                _ = TypeOf(item.Expression, _scope, "SELECT");
+            }
+
             throw new SqlException("GROUP BY requires aggregate functions in either the SELECT or HAVING clause.");
         }
 
