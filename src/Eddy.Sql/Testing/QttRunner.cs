@@ -333,7 +333,7 @@ public sealed class QttRunner
 
         private void InsertValues(InsertValues iv)
         {
-            var target = _catalog.Find(iv.Target) ?? throw new SqlException($"Cannot insert values into an unknown stream/table: `{iv.Target}`");
+            var target = _catalog.Find(iv.Target) ?? throw new SqlException($"Cannot insert values into an unknown stream/table: `{iv.Target}`" + CaseHint(iv.Target));
             var columns = iv.Columns?.ToList() ?? target.Schema.Columns.Where(c => c.Kind != ColumnKind.Header).Select(c => c.Name).ToList();
             if (columns.Count != iv.Values.Count)
             {
@@ -370,6 +370,19 @@ public sealed class QttRunner
             var keyBytes = RowSerde.Key(target).Serialize(key, ctx);
             var valueBytes = RowSerde.Value(target).Serialize(value, ctx with { Component = MessageComponentType.Value });
             _inserted.Add((target.Topic, new OutRecord(keyBytes, valueBytes, timestamp ?? 0, null)));
+        }
+
+        private string CaseHint(string name)
+        {
+            var match = _catalog.SourceNames.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+            if (match is null)
+            {
+                return string.Empty;
+            }
+
+            return match.All(c => !char.IsLower(c))
+                ? $"\nDid you mean {match}? Hint: try removing double quotes from the source name."
+                : $"\nDid you mean \"{match}\"? Hint: wrap the source name in double quotes to make it case-sensitive.";
         }
 
         private void Feed()
