@@ -49,6 +49,7 @@ public static class EddyCommand
             return 0;
         });
         root.Subcommands.Add(version);
+        root.Subcommands.Add(SqlTestCommand.Create());
 
         // With no verb, say which build this is and what it can do.
         root.SetAction(parseResult =>

@@ -79,6 +79,22 @@ public class JoinTests
     }
 
     [Fact]
+    public void Legacy_join_windows_emit_left_join_non_matches_eagerly_as_Kafka_JoinWindows_of_does()
+    {
+        var windows = JoinWindows.Of(TimeSpan.FromMilliseconds(10));
+        Assert.False(windows.EnableSpuriousResultFix);
+        Assert.Equal((24 * 3600 * 1000L) - 20, windows.GracePeriodMs);
+        var (driver, left, right) = StreamStream((l, r) => l.LeftJoin(r, (a, b) => a + "+" + (b ?? "null"), windows));
+        using (driver)
+        {
+            left.PipeInput("k1", "A", 0);
+            Assert.Equal([("k1", "A+null", 0L)], Read(driver)); // at once, no waiting for the window to close
+            right.PipeInput("k1", "a", 5);
+            Assert.Equal([("k1", "A+a", 5L)], Read(driver));
+        }
+    }
+
+    [Fact]
     public void Stream_stream_left_join_waits_for_the_grace_period()
     {
         var windows = JoinWindows.OfTimeDifferenceAndGrace(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(5));

@@ -405,8 +405,9 @@ public sealed class SessionWindows : IEquatable<SessionWindows>
 /// <example><code>left.Join(right, (l, r) =&gt; l + r, JoinWindows.OfTimeDifferenceAndGrace(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)));</code></example>
 public sealed class JoinWindows : Windows<TimeWindow>, IEquatable<JoinWindows>
 {
-    private JoinWindows(long beforeMs, long afterMs, long graceMs)
+    private JoinWindows(long beforeMs, long afterMs, long graceMs, bool spuriousResultFix = true)
     {
+        EnableSpuriousResultFix = spuriousResultFix;
         if (beforeMs + afterMs < 0)
         {
             throw new ArgumentException("Window interval (ie, beforeMs+afterMs) must not be negative.");
@@ -439,15 +440,30 @@ public sealed class JoinWindows : Windows<TimeWindow>, IEquatable<JoinWindows>
         return new JoinWindows(ms, ms, TimeWindows.Millis(afterWindowEnd, nameof(afterWindowEnd)));
     }
 
+    /// <summary>
+    /// Kafka's deprecated <c>JoinWindows.of(timeDifference)</c>: a grace of 24 hours less the window size and
+    /// the pre-KIP-633 behaviour of left and outer joins, which emit a result with a null other side as soon
+    /// as a record finds no match (later matches are emitted too). ksqlDB uses it when WITHIN has no GRACE PERIOD.
+    /// </summary>
+    /// <example><code>var legacy = JoinWindows.Of(TimeSpan.FromSeconds(10));</code></example>
+    public static JoinWindows Of(TimeSpan timeDifference)
+    {
+        var ms = TimeWindows.Millis(timeDifference, nameof(timeDifference));
+        return new JoinWindows(ms, ms, Math.Max(0, (24 * 3600 * 1000L) - (2 * ms)), spuriousResultFix: false);
+    }
+
+    /// <summary>False for windows made by <see cref="Of"/>: left and outer joins then emit non-matches eagerly.</summary>
+    public bool EnableSpuriousResultFix { get; }
+
     /// <summary>Changes how much earlier the other stream's records may be.</summary>
     /// <param name="timeDifference">The new before-difference (may be negative if the after-difference covers it).</param>
     /// <returns>A new join window.</returns>
-    public JoinWindows Before(TimeSpan timeDifference) => new((long)timeDifference.TotalMilliseconds, AfterMs, GracePeriodMs);
+    public JoinWindows Before(TimeSpan timeDifference) => new((long)timeDifference.TotalMilliseconds, AfterMs, GracePeriodMs, EnableSpuriousResultFix);
 
     /// <summary>Changes how much later the other stream's records may be.</summary>
     /// <param name="timeDifference">The new after-difference (may be negative if the before-difference covers it).</param>
     /// <returns>A new join window.</returns>
-    public JoinWindows After(TimeSpan timeDifference) => new(BeforeMs, (long)timeDifference.TotalMilliseconds, GracePeriodMs);
+    public JoinWindows After(TimeSpan timeDifference) => new(BeforeMs, (long)timeDifference.TotalMilliseconds, GracePeriodMs, EnableSpuriousResultFix);
 
     /// <summary>How much earlier (ms) the other stream's records may be.</summary>
     public long BeforeMs { get; }

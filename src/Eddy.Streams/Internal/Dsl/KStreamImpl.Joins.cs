@@ -93,7 +93,7 @@ internal sealed partial class KStreamImpl<TKey, TValue>
         var otherStore = JoinWindowStore(joined.OtherStoreSupplier, joined.StoreName is null ? joinOtherGeneratedName : joined.StoreName + joinOtherSuffix, windows,
             keySerde, otherSerde, joined);
         StoreBuilder<IKeyValueStore<Bytes, byte[]>>? outerStore = null;
-        if (leftOuter)
+        if (leftOuter && windows.EnableSpuriousResultFix)
         {
             var outerSuffix = rightOuter ? "-outer-shared-join" : "-left-shared-join";
             var outerName = joined.ThisStoreSupplier is { Name.Length: > 0 } supplier ? supplier.Name + outerSuffix

@@ -1,0 +1,354 @@
+using Eddy.Sql.Analysis;
+using Eddy.Sql.Ast;
+using Eddy.Sql.Functions;
+using Eddy.Sql.Planning;
+using Eddy.Sql.Types;
+
+namespace Eddy.Sql.Engine;
+
+/// <summary>What executing a statement returned; the REST server maps these to ksqlDB's <c>@type</c> responses.</summary>
+/// <param name="StatementText">The statement.</param>
+/// <example><code>if (entity is CommandStatusEntity s) Console.WriteLine(s.Message);</code></example>
+public abstract record SqlEntity(string StatementText);
+
+/// <summary>A statement that changed the metastore (<c>currentStatus</c>).</summary>
+/// <param name="StatementText">The statement.</param>
+/// <param name="CommandSequenceNumber">Its position in the command log.</param>
+/// <param name="Message">For example "Stream created" or "Created query with ID CSAS_X_1".</param>
+/// <param name="QueryId">The query it started, if any.</param>
+/// <example><code>Console.WriteLine($"{status.CommandSequenceNumber}: {status.Message}");</code></example>
+public sealed record CommandStatusEntity(string StatementText, long CommandSequenceNumber, string Message, string? QueryId = null) : SqlEntity(StatementText);
+
+/// <summary>SHOW STREAMS / SHOW TABLES (<c>streams</c>, <c>tables</c>).</summary>
+/// <param name="StatementText">The statement.</param>
+/// <param name="Kind">Streams or tables.</param>
+/// <param name="Sources">The sources, by name.</param>
+/// <example><code>foreach (var s in list.Sources) Console.WriteLine(s.Name);</code></example>
+public sealed record SourceListEntity(string StatementText, SourceKind Kind, IReadOnlyList<DataSource> Sources) : SqlEntity(StatementText);
+
+/// <summary>A persistent query known to the engine.</summary>
+/// <param name="Id">The query id.</param>
+/// <param name="Sql">The statement that created it.</param>
+/// <param name="Sink">The source it writes.</param>
+/// <param name="Sources">The sources it reads.</param>
+/// <param name="Plan">Its topology.</param>
+/// <example><code>Console.WriteLine($"{q.Id}: {q.Sql}");</code></example>
+public sealed record PersistentQueryInfo(string Id, string Sql, string Sink, IReadOnlyList<string> Sources, PlannedQuery Plan);
+
+/// <summary>SHOW QUERIES (<c>queries</c>).</summary>
+/// <param name="StatementText">The statement.</param>
+/// <param name="Queries">The running persistent queries.</param>
+/// <example><code>foreach (var q in list.Queries) Console.WriteLine(q.Id);</code></example>
+public sealed record QueryListEntity(string StatementText, IReadOnlyList<PersistentQueryInfo> Queries) : SqlEntity(StatementText);
+
+/// <summary>DESCRIBE source (<c>sourceDescription</c>).</summary>
+/// <param name="StatementText">The statement.</param>
+/// <param name="Source">The source.</param>
+/// <param name="ReadQueries">Queries reading it.</param>
+/// <param name="WriteQueries">Queries writing it.</param>
+/// <example><code>Console.WriteLine(d.Source.Schema);</code></example>
+public sealed record SourceDescriptionEntity(string StatementText, DataSource Source, IReadOnlyList<string> ReadQueries, IReadOnlyList<string> WriteQueries) : SqlEntity(StatementText);
+
+/// <summary>EXPLAIN (<c>queryDescription</c>): the logical plan and topology of a query.</summary>
+/// <param name="StatementText">The statement.</param>
+/// <param name="QueryId">The query id (or a provisional one for EXPLAIN of a statement).</param>
+/// <param name="Text">The explanation.</param>
+/// <example><code>Console.WriteLine(e.Text);</code></example>
+public sealed record QueryDescriptionEntity(string StatementText, string QueryId, string Text) : SqlEntity(StatementText);
+
+/// <summary>SHOW PROPERTIES (<c>properties</c>).</summary>
+/// <param name="StatementText">The statement.</param>
+/// <param name="Properties">The session properties.</param>
+/// <example><code>foreach (var (k, v) in p.Properties) Console.WriteLine($"{k}={v}");</code></example>
+public sealed record PropertiesEntity(string StatementText, IReadOnlyDictionary<string, string> Properties) : SqlEntity(StatementText);
+
+/// <summary>
+/// Executes ksqlDB statements against a metastore (sources, types, persistent queries) that is durable as
+/// an ordered log of accepted statements (<see cref="ICommandLog"/>), replayed by <see cref="StartAsync"/>.
+/// Statements that change the metastore are validated (analyzed and planned) first, then appended to the
+/// log, then applied; queries get ksqlDB ids from the command's sequence number (CSAS_X_3), so a replay
+/// rebuilds the same ids and topologies. Running the topologies on Kafka is the runtime's job.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var log = new InMemoryCommandLog();
+/// using var engine = new SqlEngine(log);
+/// await engine.StartAsync(ct);
+/// var results = await engine.ExecuteAsync("CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON'); CREATE STREAM big AS SELECT * FROM s WHERE v > 10;", ct);
+/// </code>
+/// </example>
+public sealed class SqlEngine : IDisposable
+{
+    private readonly ICommandLog _log;
+    private readonly FunctionRegistry _functions;
+    private readonly SourceCatalog _catalog = new();
+    private readonly TypeRegistry _types = new();
+    private readonly Dictionary<string, PersistentQueryInfo> _queries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly PlannerSettings _plannerSettings;
+
+    /// <summary>Creates an engine over a command log.</summary>
+    public SqlEngine(ICommandLog log, FunctionRegistry? functions = null, PlannerSettings? settings = null)
+    {
+        _log = log;
+        _functions = functions ?? new FunctionRegistry();
+        _plannerSettings = settings ?? new PlannerSettings();
+    }
+
+    /// <summary>Releases the engine's lock.</summary>
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>The sources in the metastore.</summary>
+    public ISourceCatalog Sources => _catalog;
+
+    /// <summary>The running persistent queries.</summary>
+    public IReadOnlyCollection<PersistentQueryInfo> Queries => _queries.Values;
+
+    /// <summary>Replays the command log into an empty metastore.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await foreach (var command in _log.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var parsed in SqlParser.ParseStatements(command.Statement))
+                {
+                    Apply(parsed, command.Sequence, command.Properties);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Executes one or more statements in order, returning one entity each; stops at the first error (<see cref="SqlException"/>).</summary>
+    public async Task<IReadOnlyList<SqlEntity>> ExecuteAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var results = new List<SqlEntity>();
+            foreach (var parsed in SqlParser.ParseStatements(sql))
+            {
+                results.Add(await ExecuteOneAsync(parsed, cancellationToken).ConfigureAwait(false));
+            }
+
+            return results;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private SqlAnalyzer Analyzer(IReadOnlyDictionary<string, string> props)
+    {
+        var settings = new AnalysisSettings();
+        if (props.TryGetValue("ksql.persistence.default.format.value", out var v))
+        {
+            settings = settings with { DefaultValueFormat = v };
+        }
+
+        if (props.TryGetValue("ksql.persistence.default.format.key", out var k))
+        {
+            settings = settings with { DefaultKeyFormat = k };
+        }
+
+        return new SqlAnalyzer(_catalog, _functions, _types, settings);
+    }
+
+    private async Task<SqlEntity> ExecuteOneAsync(ParsedStatement parsed, CancellationToken cancellationToken)
+    {
+        var text = parsed.Text;
+        switch (parsed.Statement)
+        {
+            case CreateSource or CreateAsSelect or InsertInto or DropSource or CreateType or DropType or QueryControl { Action: QueryAction.Terminate }:
+            {
+                // Validate without changing anything, then log, then apply.
+                Validate(parsed.Statement);
+                var command = await _log.AppendAsync(text, new Dictionary<string, string>(_properties, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+                return Apply(parsed, command.Sequence, command.Properties);
+            }
+
+            case ListStatement { Kind: ListKind.Streams or ListKind.Tables } l:
+            {
+                var kind = l.Kind == ListKind.Streams ? SourceKind.Stream : SourceKind.Table;
+                var sources = _catalog.SourceNames.Select(n => _catalog.Find(n)!).Where(s => s.Kind == kind).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+                return new SourceListEntity(text, kind, sources);
+            }
+
+            case ListStatement { Kind: ListKind.Queries }:
+                return new QueryListEntity(text, _queries.Values.OrderBy(q => q.Id, StringComparer.Ordinal).ToList());
+            case ListStatement { Kind: ListKind.Properties }:
+                return new PropertiesEntity(text, new Dictionary<string, string>(_properties, StringComparer.Ordinal));
+            case DescribeSource d:
+            {
+                var source = _catalog.Find(d.Name) ?? throw new SqlException($"Could not find STREAM/TABLE '{d.Name}' in the Metastore");
+                return new SourceDescriptionEntity(text, source,
+                    _queries.Values.Where(q => q.Sources.Contains(source.Name)).Select(q => q.Id).ToList(),
+                    _queries.Values.Where(q => q.Sink == source.Name).Select(q => q.Id).ToList());
+            }
+
+            case Explain { QueryId: { } id }:
+                return _queries.TryGetValue(id, out var query)
+                    ? new QueryDescriptionEntity(text, id, query.Plan.Explain())
+                    : throw new SqlException($"Query with id:{id} does not exist, use SHOW QUERIES to view the full set of running queries.");
+            case Explain { Statement: CreateAsSelect or InsertInto } e:
+            {
+                var (analyzed, isInsert) = Analyze(e.Statement!, _properties);
+                var plan = new SqlPlanner(_functions, _plannerSettings).Plan(analyzed, SqlPlanner.QueryId(analyzed, isInsert, _queries.Count));
+                return new QueryDescriptionEntity(text, plan.QueryId, plan.Explain());
+            }
+
+            case SetProperty set:
+                _properties[set.Name] = set.Value;
+                return new PropertiesEntity(text, new Dictionary<string, string>(_properties, StringComparer.Ordinal));
+            case UnsetProperty unset:
+                _properties.Remove(unset.Name);
+                return new PropertiesEntity(text, new Dictionary<string, string>(_properties, StringComparer.Ordinal));
+            default:
+                throw new SqlException($"The engine does not execute {parsed.Statement.GetType().Name} statements yet.", parsed.Location);
+        }
+    }
+
+    private (AnalyzedQuery Query, bool IsInsert) Analyze(Statement statement, IReadOnlyDictionary<string, string> props) => statement switch
+    {
+        CreateAsSelect cas => (Analyzer(props).AnalyzeCreateAsSelect(cas), false),
+        InsertInto ii => (Analyzer(props).AnalyzeInsertInto(ii), true),
+        _ => throw new SqlException("Only CREATE ... AS SELECT and INSERT INTO ... SELECT have a query plan."),
+    };
+
+    private void Validate(Statement statement)
+    {
+        switch (statement)
+        {
+            case CreateSource cs:
+                var source = Analyzer(_properties).AnalyzeCreateSource(cs);
+                if (_catalog.Find(source.Name) is { } existing && !cs.OrReplace && !cs.IfNotExists)
+                {
+                    throw new SqlException($"Cannot add {(source.IsTable ? "table" : "stream")} '{source.Name}': A {(existing.IsTable ? "table" : "stream")} with the same name already exists");
+                }
+
+                break;
+            case CreateAsSelect or InsertInto:
+            {
+                var (analyzed, _) = Analyze(statement, _properties);
+                _ = new SqlPlanner(_functions, _plannerSettings).Plan(analyzed, "VALIDATE");
+                break;
+            }
+
+            case DropSource ds:
+                CheckDrop(ds);
+                break;
+            case CreateType ct:
+                if (_types.TryResolve(ct.Name, out _) && !ct.IfNotExists)
+                {
+                    throw new SqlException($"Cannot register custom type '{ct.Name}' since it is already registered with type: {_types.Types[ct.Name]}");
+                }
+
+                _ = ct.Type.Resolve(_types);
+                break;
+            case DropType dt:
+                if (!_types.TryResolve(dt.Name, out _) && !dt.IfExists)
+                {
+                    throw new SqlException($"Type {dt.Name} does not exist.");
+                }
+
+                break;
+            case QueryControl { QueryId: { } id } when !_queries.ContainsKey(id):
+                throw new SqlException($"Unknown queryId: {id}");
+        }
+    }
+
+    private void CheckDrop(DropSource ds)
+    {
+        var source = _catalog.Find(ds.Name);
+        if (source is null)
+        {
+            if (ds.IfExists)
+            {
+                return;
+            }
+
+            throw new SqlException($"Source {ds.Name} does not exist.");
+        }
+
+        if ((source.Kind == SourceKind.Table) != (ds.Kind == SourceKind.Table))
+        {
+            throw new SqlException($"Incompatible data source type is {(source.IsTable ? "TABLE" : "STREAM")}, but statement was DROP {(ds.Kind == SourceKind.Table ? "TABLE" : "STREAM")}");
+        }
+
+        var readers = _queries.Values.Where(q => q.Sources.Contains(source.Name)).Select(q => q.Id).ToList();
+        var writers = _queries.Values.Where(q => q.Sink == source.Name).Select(q => q.Id).ToList();
+        if (readers.Count > 0 || writers.Count > 0)
+        {
+            throw new SqlException($"Cannot drop {source.Name}.\nThe following queries read from this source: [{string.Join(", ", readers)}].\nThe following queries write into this source: [{string.Join(", ", writers)}].\nYou need to terminate them before dropping {source.Name}.");
+        }
+    }
+
+    /// <summary>Applies a validated (or replayed) statement to the metastore.</summary>
+    private CommandStatusEntity Apply(ParsedStatement parsed, long sequence, IReadOnlyDictionary<string, string> props)
+    {
+        var text = parsed.Text;
+        switch (parsed.Statement)
+        {
+            case CreateSource cs:
+            {
+                var source = Analyzer(props).AnalyzeCreateSource(cs);
+                if (_catalog.Find(source.Name) is not null && cs.IfNotExists && !cs.OrReplace)
+                {
+                    return new CommandStatusEntity(text, sequence, $"{(source.IsTable ? "Table" : "Stream")} {source.Name} already exists.");
+                }
+
+                _catalog.Add(source);
+                return new CommandStatusEntity(text, sequence, source.IsTable ? "Table created" : "Stream created");
+            }
+
+            case CreateAsSelect or InsertInto:
+            {
+                var (analyzed, isInsert) = Analyze(parsed.Statement, props);
+                var plan = new SqlPlanner(_functions, _plannerSettings).Plan(analyzed, SqlPlanner.QueryId(analyzed, isInsert, (int)sequence));
+                if (!isInsert)
+                {
+                    _catalog.Add(analyzed.Sink!);
+                }
+
+                _queries[plan.QueryId] = new PersistentQueryInfo(plan.QueryId, text, analyzed.Sink!.Name, analyzed.Sources.Select(s => s.Source.Name).Distinct().ToList(), plan);
+                return new CommandStatusEntity(text, sequence, $"Created query with ID {plan.QueryId}", plan.QueryId);
+            }
+
+            case DropSource ds:
+            {
+                CheckDrop(ds);
+                var source = _catalog.Find(ds.Name);
+                if (source is null)
+                {
+                    return new CommandStatusEntity(text, sequence, $"Source {ds.Name} does not exist.");
+                }
+
+                _catalog.Remove(source.Name);
+                return new CommandStatusEntity(text, sequence, $"Source `{source.Name}` (topic: {source.Topic}) was dropped.");
+            }
+
+            case CreateType ct:
+                _types.Register(ct.Name, ct.Type.Resolve(_types));
+                return new CommandStatusEntity(text, sequence, $"Registered custom type with name '{ct.Name}' and SQL type {ct.Type.Resolve(_types)}");
+            case DropType dt:
+                _types.Unregister(dt.Name);
+                return new CommandStatusEntity(text, sequence, $"Dropped type '{dt.Name}'");
+            case QueryControl { Action: QueryAction.Terminate, QueryId: { } id }:
+                _queries.Remove(id);
+                return new CommandStatusEntity(text, sequence, "Query terminated.");
+            case QueryControl { Action: QueryAction.Terminate }:
+                _queries.Clear();
+                return new CommandStatusEntity(text, sequence, "All queries terminated.");
+            default:
+                throw new SqlException($"The engine does not apply {parsed.Statement.GetType().Name} statements.");
+        }
+    }
+}
