@@ -65,27 +65,12 @@ internal static class VerbRunner
         {
             return await body(error).ConfigureAwait(false);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or KafkaConfigException)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 2;
         }
-        catch (KafkaException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return 1;
-        }
-        catch (KafkaConfigException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return 2;
-        }
-        catch (FormatException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return 1;
-        }
-        catch (IOException e)
+        catch (Exception e) when (e is KafkaException or FormatException or IOException)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;
