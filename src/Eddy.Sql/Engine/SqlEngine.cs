@@ -77,7 +77,7 @@ public sealed record PropertiesEntity(string StatementText, IReadOnlyDictionary<
 /// var results = await engine.ExecuteAsync("CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON'); CREATE STREAM big AS SELECT * FROM s WHERE v > 10;", ct);
 /// </code>
 /// </example>
-public sealed class SqlEngine : IDisposable
+public sealed class SqlEngine : IDisposable, IQueryExecution
 {
     private readonly ICommandLog _log;
     private readonly FunctionRegistry _functions;
@@ -88,13 +88,32 @@ public sealed class SqlEngine : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly PlannerSettings _plannerSettings;
 
-    /// <summary>Creates an engine over a command log.</summary>
+    /// <summary>Creates a metastore-only engine over a command log.</summary>
     public SqlEngine(ICommandLog log, FunctionRegistry? functions = null, PlannerSettings? settings = null)
+        : this(log, new SqlEngineOptions { Planner = settings ?? new PlannerSettings() }, functions)
     {
+    }
+
+    /// <summary>Creates an engine over a command log that runs its queries where <paramref name="options"/> says.</summary>
+    public SqlEngine(ICommandLog log, SqlEngineOptions options, FunctionRegistry? functions = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         _log = log;
         _functions = functions ?? new FunctionRegistry();
-        _plannerSettings = settings ?? new PlannerSettings();
+        _plannerSettings = options.Planner;
+        Options = options;
     }
+
+    /// <summary>Where the engine runs its queries.</summary>
+    public SqlEngineOptions Options { get; }
+
+    /// <inheritdoc />
+    public Task<IQueryHandle> ExecuteQueryAsync(string sql, IReadOnlyDictionary<string, string>? properties, CancellationToken cancellationToken = default) =>
+        throw new SqlException("This engine has no Kafka cluster to run queries on (SqlEngineOptions.BootstrapServers is not set).");
+
+    /// <inheritdoc />
+    public Task InsertRowAsync(string target, System.Text.Json.JsonElement row, CancellationToken cancellationToken = default) =>
+        throw new SqlException("This engine has no Kafka cluster to insert into (SqlEngineOptions.BootstrapServers is not set).");
 
     /// <summary>Releases the engine's lock.</summary>
     public void Dispose() => _gate.Dispose();
