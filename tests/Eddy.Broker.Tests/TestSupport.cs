@@ -31,6 +31,15 @@ internal sealed class ManualTime : TimeProvider
         return timer;
     }
 
+    /// <summary>Whether some timer falls due exactly <paramref name="after"/> from now (a loop waiting on its next tick).</summary>
+    public bool HasTimerDueIn(TimeSpan after)
+    {
+        lock (_timers)
+        {
+            return _timers.Exists(t => t.Due == _now + after);
+        }
+    }
+
     /// <summary>Moves the clock, firing every timer that falls due on the way (in due order).</summary>
     public void Advance(TimeSpan by)
     {

@@ -93,9 +93,14 @@ internal sealed class BrokerCore : IAsyncDisposable
 
     private async Task MaintenanceLoopAsync()
     {
-        long interval = Math.Min(Config.RetentionCheckIntervalMs, Config.CleanerEnable ? Config.CleanerBackoffMs : long.MaxValue);
-        interval = Math.Clamp(interval, 100, int.MaxValue);
-        long nextMaintenance = NowMs + interval;
+        // Retention and compaction keep Kafka's separate cadences: retention every
+        // log.retention.check.interval.ms (5 minutes), the cleaner every log.cleaner.backoff.ms (15 s).
+        // Running retention at the cleaner's pace would delete records with old timestamps (replayed
+        // history, ksqlDB's ROWTIME=1234 inserts) within seconds, where Kafka keeps them for minutes.
+        long retentionInterval = Math.Clamp(Config.RetentionCheckIntervalMs, 100, int.MaxValue);
+        long cleanerInterval = Math.Clamp(Config.CleanerBackoffMs, 100, int.MaxValue);
+        long nextRetention = NowMs + retentionInterval;
+        long nextCleaning = Config.CleanerEnable ? NowMs + cleanerInterval : long.MaxValue;
         long nextCheckpoint = NowMs + Config.CheckpointIntervalMs;
         while (!_stop.IsCancellationRequested)
         {
@@ -126,10 +131,13 @@ internal sealed class BrokerCore : IAsyncDisposable
                     }
                 }
 
-                if (now >= nextMaintenance)
+                bool retention = now >= nextRetention;
+                bool cleaning = now >= nextCleaning;
+                if (retention || cleaning)
                 {
-                    Logs.RunMaintenance();
-                    nextMaintenance = now + interval;
+                    Logs.RunMaintenance(retention, cleaning);
+                    nextRetention = retention ? now + retentionInterval : nextRetention;
+                    nextCleaning = cleaning ? now + cleanerInterval : nextCleaning;
                     nextCheckpoint = now + Config.CheckpointIntervalMs;
                 }
                 else if (now >= nextCheckpoint)

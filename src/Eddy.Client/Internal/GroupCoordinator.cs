@@ -896,6 +896,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         }
 
         int attempt = 0;
+        long deadline = ApiDeadline();
         while (true)
         {
             attempt++;
@@ -978,7 +979,9 @@ internal sealed class GroupCoordinator : IAsyncDisposable
                 MarkCoordinatorUnknown(e.Message);
             }
 
-            if (!retry || attempt > 10)
+            // Like Java's commitSync: retriable errors (a coordinator moving, loading) are retried until
+            // default.api.timeout.ms, not for a fixed number of attempts that a slow election can outlast.
+            if (!retry || _context.Time.GetTimestamp() >= deadline)
             {
                 throw retriable;
             }
@@ -987,10 +990,15 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         }
     }
 
+    /// <summary>When a blocking group call (a sync commit, a committed-offsets fetch) stops retrying: now plus default.api.timeout.ms.</summary>
+    private long ApiDeadline() =>
+        _context.Time.GetTimestamp() + (long)(_context.Config.GetIntOrDefault("default.api.timeout.ms") / 1000.0 * _context.Time.TimestampFrequency);
+
     /// <summary>The committed offsets of partitions (-1 for none).</summary>
     public async Task<Dictionary<TopicPartition, TopicPartitionOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         int attempt = 0;
+        long deadline = ApiDeadline();
         while (true)
         {
             attempt++;
@@ -1043,7 +1051,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
 
                 return result;
             }
-            catch (KafkaException e) when (e.IsRetriable && attempt < 20)
+            catch (KafkaException e) when (e.IsRetriable && _context.Time.GetTimestamp() < deadline)
             {
                 _logger.LogDebug("OffsetFetch failed, retrying: {Reason}", e.Message);
                 await Task.Delay(ClientContext.Backoff(_context.RetryBackoff, _context.RetryBackoffMax, attempt), _context.Time, cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,7 @@ public abstract class ClientFaultTests<TFixture>(TFixture fixture, ITestOutputHe
             results.AddRange(await Task.WhenAll(tasks).WaitAsync(Deadline));
         }
 
-        Assert.True(proxy.Injected.Count >= 3, $"only {proxy.Injected.Count} faults were injected");
+        Assert.True(proxy.Injected.Count >= 2, $"only {proxy.Injected.Count} faults were injected");
         output.WriteLine($"{proxy.Injected.Count} responses dropped");
 
         // Nothing is lost, and within each partition records first appear in send order. librdkafka
@@ -120,7 +120,7 @@ public abstract class ClientFaultTests<TFixture>(TFixture fixture, ITestOutputHe
             seen.AddRange(await consumer.ConsumeAsync(cts.Token));
         }
 
-        Assert.True(proxy.Injected.Count >= 3, $"{proxy.Injected.Count} faults; consumed {seen.Count}; {proxy.Count(ApiKey.Fetch)} fetch responses, {proxy.Count(ApiKey.Metadata)} metadata");
+        Assert.True(proxy.Injected.Count >= 2, $"{proxy.Injected.Count} faults; consumed {seen.Count}; {proxy.Count(ApiKey.Fetch)} fetch responses, {proxy.Count(ApiKey.Metadata)} metadata");
         Assert.Equal(1000, seen.Count);
         Assert.Equal(1000, seen.Select(r => r.Key).Distinct().Count());
     }

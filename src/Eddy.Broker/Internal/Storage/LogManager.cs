@@ -387,8 +387,11 @@ internal sealed class LogManager : IDisposable
         _producerIdBlockEnd = end;
     }
 
-    /// <summary>One maintenance pass: roll by time, retention, compaction, producer expiry, checkpoints.</summary>
-    public void RunMaintenance(bool forceCompaction = false)
+    /// <summary>One full maintenance pass: roll by time, retention, compaction, producer expiry, checkpoints.</summary>
+    public void RunMaintenance(bool forceCompaction = false) => RunMaintenance(retention: true, compaction: true, forceCompaction);
+
+    /// <summary>One maintenance pass: roll by time, retention and producer expiry (when <paramref name="retention"/>), compaction (when <paramref name="compaction"/>), checkpoints.</summary>
+    public void RunMaintenance(bool retention, bool compaction, bool forceCompaction = false)
     {
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long producerExpiry = Config.GetInt("producer.id.expiration.ms");
@@ -404,13 +407,13 @@ internal sealed class LogManager : IDisposable
                 try
                 {
                     partition.MaybeRollByTime(now);
-                    int deleted = partition.ApplyRetention(now);
+                    int deleted = retention ? partition.ApplyRetention(now) : 0;
                     if (deleted > 0)
                     {
                         _logger.LogInformation("Retention deleted {Segments} segments of {Topic}-{Partition}; log start offset {Offset}", deleted, topic.Name, partition.Partition, partition.LogStartOffset);
                     }
 
-                    if (Config.CleanerEnable && partition.Config.Compact)
+                    if (compaction && Config.CleanerEnable && partition.Config.Compact)
                     {
                         long cleaned;
                         lock (_checkpointLock)
@@ -425,7 +428,10 @@ internal sealed class LogManager : IDisposable
                         }
                     }
 
-                    partition.ExpireProducers(now, producerExpiry);
+                    if (retention)
+                    {
+                        partition.ExpireProducers(now, producerExpiry);
+                    }
                 }
                 catch (ObjectDisposedException)
                 {
