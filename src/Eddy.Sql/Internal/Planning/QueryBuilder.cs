@@ -191,10 +191,37 @@ internal sealed class QueryBuilder
             _steps.Add($"PartitionBy: {string.Join(", ", _q.PartitionBy)}");
         }
 
+        if (_q.PartitionBy is null && _q.Joins.Count == 0 && _q.TableFunctions.Count == 0 && !window && IsSourceKey(keyExprs))
+        {
+            // The key is the source's key, column for column: keep the record's key row, as ksqlDB keeps the key.
+            var kept = flow.Stream!.MapValues(v => TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v), Named.As("Project"));
+            return new Flow { Stream = kept };
+        }
+
         // In a join the key column is the join key itself (for a RIGHT or FULL join the projected side may be null).
         var joinKey = _q.Joins.Count > 0 && _q.PartitionBy is null && keyItems.Count == 1;
         var result = flow.Stream!.Map((k, v) => new KeyValue<Row, Row>(joinKey ? k : keyOf(v), TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v)), Named.As("Project"));
         return new Flow { Stream = result };
+    }
+
+    /// <summary>True when the expressions are the single source's key columns, all of them, in order.</summary>
+    private bool IsSourceKey(List<SqlExpression> keyExprs)
+    {
+        var keys = _q.InputColumns.Take(_offsets[1]).Where(c => c.Kind == InputColumnKind.Key).ToList();
+        if (keys.Count == 0 || keys.Count != keyExprs.Count || _q.Sources[0].Source.Window is not null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keyExprs[i] is not ColumnRef c || c.Name != keys[i].Name || (c.Source is not null && c.Source != keys[i].Source))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private List<OutputColumn> KeyItems()
