@@ -113,11 +113,13 @@ internal sealed class QueryBuilder
 
         var stream = _builder.Stream(s.Topic, consumed);
         var layout = new InputRowLayout(s);
-        var rows = stream.ProcessValues(() => new InputRowProcessor(layout, keepNulls: s.IsTable));
+        // Aggregations and joins ignore stream records without a value: the input processor drops them.
+        var dropNulls = !s.IsTable && (_q.IsAggregation || _q.Joins.Count > 0);
+        var rows = stream.ProcessValues(() => new InputRowProcessor(layout, keepNulls: s.IsTable, dropNulls));
         _steps.Add($"Source: {s.Name} ({(s.IsTable ? "table" : "stream")}, topic {s.Topic}, key {s.KeyFormat}, value {s.ValueFormat})");
         if (!s.IsTable)
         {
-            return new Flow { Stream = _q.IsAggregation || _q.Joins.Count > 0 ? rows.Filter((_, v) => !TombstoneRows.IsTombstone(v), Named.As($"{_q.Sources[index].Alias}-NotNull")) : rows };
+            return new Flow { Stream = rows };
         }
 
         var storeName = _q.Joins.Count == 0 && !materialize ? "KsqlTopic-Reduce" : $"KafkaTopic_{Side(index)}-Reduce";
@@ -299,7 +301,7 @@ internal sealed class QueryBuilder
 
         Row Add(Row v, Row acc)
         {
-            var next = (Row)acc.Clone();
+            var next = Copy(acc);
             for (var i = 0; i < functions.Length; i++)
             {
                 next[i] = functions[i].Aggregate(next[i], new ReadOnlySpan<object?>(v, argStart[i], argCounts[i]));
@@ -310,7 +312,7 @@ internal sealed class QueryBuilder
 
         Row Undo(Row v, Row acc)
         {
-            var next = (Row)acc.Clone();
+            var next = Copy(acc);
             for (var i = 0; i < functions.Length; i++)
             {
                 next[i] = functions[i].Undo(next[i], new ReadOnlySpan<object?>(v, argStart[i], argCounts[i]));
@@ -367,18 +369,24 @@ internal sealed class QueryBuilder
             }, grouped);
             var result = groupedTable.Aggregate(Init, (_, v, acc) => Add(v, acc), (_, v, acc) => Undo(v, acc),
                 Materialized<Row, Row>.As(storeName).WithKeySerde(keySerde).WithValueSerde(aggSerde));
-            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), keyTypes);
+            return Finish(result, keyTypes, (k, acc) => AggregateRow(k, acc, functions, null));
         }
 
-        var preparedStream = flow.Stream!.MapValues(v => prepare.Evaluate(v), Named.As("Aggregate-Prepare"));
+        // Preparing the row and picking its group key is one step when the key changes (then a repartition).
         var groupedStream = IsGroupByKey()
-            ? preparedStream.GroupByKey(grouped)
-            : preparedStream.GroupBy((_, v) => KeyOf(v, groupCount)!, grouped);
+            ? flow.Stream!.MapValues(v => prepare.Evaluate(v), Named.As("Aggregate-Prepare")).GroupByKey(grouped)
+            : flow.Stream!.Map(
+                (_, v) =>
+                {
+                    var prepared = prepare.Evaluate(v);
+                    return new KeyValue<Row, Row>(KeyOf(prepared, groupCount)!, prepared);
+                },
+                Named.As("Aggregate-Prepare")).GroupByKey(grouped);
 
         if (_q.Window is not { } window)
         {
             var result = groupedStream.Aggregate(Init, (_, v, acc) => Add(v, acc), Materialized<Row, Row>.As(storeName).WithKeySerde(keySerde).WithValueSerde(aggSerde));
-            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), keyTypes);
+            return Finish(result, keyTypes, (k, acc) => AggregateRow(k, acc, functions, null));
         }
 
         var size = window.Size.Milliseconds;
@@ -420,6 +428,14 @@ internal sealed class QueryBuilder
         var rows = windowed.MapValues((k, acc) => AggregateRow(k.Key, acc, functions, k.Window), Named.As("Aggregate-Project"));
         var flat = rows.ToStream().Map((k, v) => new KeyValue<Row, Row>(WindowKey(k), v), Named.As("Aggregate-WindowKey"));
         return Finish(new Flow { Stream = flat }, [.. keyTypes, SqlTypes.BigInt, SqlTypes.BigInt]);
+    }
+
+    /// <summary>A copy of an aggregate row (cheaper than <see cref="Array.Clone"/>): the stored row may still be forwarded as the old value.</summary>
+    private static Row Copy(Row acc)
+    {
+        var next = new object?[acc.Length];
+        acc.AsSpan().CopyTo(next);
+        return next;
     }
 
     private static bool SameKey(Row a, Row b)
@@ -490,7 +506,18 @@ internal sealed class QueryBuilder
         return row;
     }
 
-    private Flow Finish(IKTable<Row, Row> table, SqlType[] keyTypes) => Finish(new Flow { Table = table }, keyTypes);
+    /// <summary>Turns a table of aggregates into output rows: one step (aggregate row and projection together) when there is no HAVING.</summary>
+    private Flow Finish(IKTable<Row, Row> aggregates, SqlType[] keyTypes, Func<Row, Row, Row> aggregateRow)
+    {
+        if (_q.Having is null)
+        {
+            var projection = _compiler.CompileProjection(_q.Projection.Where(p => !p.IsKey).Select(p => p.Expression).ToList(), _q.AggregateScope!, "SELECT");
+            _steps.Add($"Project: {string.Join(", ", _q.Projection.Select(p => $"{p.Expression} AS {p.Name}{(p.IsKey ? " KEY" : string.Empty)}"))}");
+            return new Flow { Table = aggregates.MapValues((k, acc) => aggregateRow(k, acc) is { } row ? projection.Evaluate(row) : null!, Named.As("Aggregate-Select")) };
+        }
+
+        return Finish(new Flow { Table = aggregates.MapValues(aggregateRow, Named.As("Aggregate-Project")) }, keyTypes);
+    }
 
     private Flow Finish(Flow flow, SqlType[] keyTypes)
     {
@@ -771,7 +798,7 @@ internal sealed class InputRowLayout
 }
 
 /// <summary>Turns (key row, value row) into the query's input row: columns in schema order, then ROWTIME, ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND).</summary>
-internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) : IFixedKeyProcessor<Row, Row, Row>
+internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls, bool dropNulls = false) : IFixedKeyProcessor<Row, Row, Row>
 {
     private IFixedKeyProcessorContext<Row, Row> _context = null!;
 
@@ -787,6 +814,11 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) :
         }
 
         var tombstone = value is null;
+        if (tombstone && dropNulls)
+        {
+            return;
+        }
+
         value ??= [];
 
         var key = record.Key ?? [];
