@@ -57,6 +57,12 @@ internal sealed class QueryBuilder
 
     public Topology Build()
     {
+        if (FusedSelect() is { } fused)
+        {
+            Sink(fused);
+            return _builder.Build();
+        }
+
         var flow = _q.Joins.Count == 0 ? Source(0, materialize: false) : Joins();
         if (_q.InputColumns.Count > _offsets[^1])
         {
@@ -97,9 +103,40 @@ internal sealed class QueryBuilder
         return row;
     }
 
+    /// <summary>
+    /// A plain SELECT over one stream that keeps its key (filter and projection only) runs as one step:
+    /// the input row is built, filtered and projected by the same processor, with no node in between.
+    /// </summary>
+    private Flow? FusedSelect()
+    {
+        var source = _q.Sources[0].Source;
+        if (_q.Joins.Count > 0 || _q.IsAggregation || _q.TableFunctions.Count > 0 || _q.PartitionBy is not null
+            || source.IsTable || source.Window is not null || _q.InputColumns.Count != _offsets[1]
+            || !IsSourceKey(KeyItems().Select(p => p.Expression).ToList()))
+        {
+            return null;
+        }
+
+        Func<Row, bool>? where = null;
+        if (_q.Where is { } w)
+        {
+            where = _compiler.CompilePredicate(w, _q.InputScope, "WHERE").Delegate;
+        }
+
+        var projection = _compiler.CompileProjection(_q.Projection.Where(p => !p.IsKey).Select(p => p.Expression).ToList(), _q.InputScope, "SELECT");
+        var flow = Source(0, materialize: false, where, projection.Evaluate);
+        if (_q.Where is { } where0)
+        {
+            _steps.Add($"Filter: WHERE {where0}");
+        }
+
+        _steps.Add($"Project: {string.Join(", ", _q.Projection.Select(p => $"{p.Expression} AS {p.Name}{(p.IsKey ? " KEY" : string.Empty)}"))}");
+        return flow;
+    }
+
     // ---------------------------------------------------------------- sources
 
-    private Flow Source(int index, bool materialize)
+    private Flow Source(int index, bool materialize, Func<Row, bool>? where = null, Func<Row, Row>? project = null)
     {
         var s = _q.Sources[index].Source;
         _topics.Add(s.Topic);
@@ -115,7 +152,7 @@ internal sealed class QueryBuilder
         var layout = new InputRowLayout(s);
         // Aggregations and joins ignore stream records without a value: the input processor drops them.
         var dropNulls = !s.IsTable && (_q.IsAggregation || _q.Joins.Count > 0);
-        var rows = stream.ProcessValues(() => new InputRowProcessor(layout, keepNulls: s.IsTable, dropNulls));
+        var rows = stream.ProcessValues(() => new InputRowProcessor(layout, keepNulls: s.IsTable, dropNulls, where, project));
         _steps.Add($"Source: {s.Name} ({(s.IsTable ? "table" : "stream")}, topic {s.Topic}, key {s.KeyFormat}, value {s.ValueFormat})");
         if (!s.IsTable)
         {
@@ -798,7 +835,12 @@ internal sealed class InputRowLayout
 }
 
 /// <summary>Turns (key row, value row) into the query's input row: columns in schema order, then ROWTIME, ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND).</summary>
-internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls, bool dropNulls = false) : IFixedKeyProcessor<Row, Row, Row>
+/// <remarks>
+/// With <paramref name="where"/> and <paramref name="project"/> it also filters and projects the row (a
+/// fused plain SELECT): a row failing the filter is dropped, a record without a value projects to none.
+/// </remarks>
+internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls, bool dropNulls = false, Func<Row, bool>? where = null, Func<Row, Row>? project = null)
+    : IFixedKeyProcessor<Row, Row, Row>
 {
     private IFixedKeyProcessorContext<Row, Row> _context = null!;
 
@@ -844,6 +886,16 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls, b
         {
             row[p + 3] = key[layout.KeyCount];
             row[p + 4] = key[layout.KeyCount + 1];
+        }
+
+        if (project is not null)
+        {
+            if (where is null || where(row))
+            {
+                _context.Forward(record.WithValue(tombstone ? null! : project(row)));
+            }
+
+            return;
         }
 
         if (tombstone)
