@@ -32,6 +32,11 @@ internal sealed class InternalRowCodec : IRowSerializer, IRowDeserializer
     private const byte Map = 13;
     private const byte Struct = 14;
 
+    // Boxes of common values, shared so that reading a row allocates less (ROWPARTITION is nearly always a small int).
+    private static readonly object BoxedFalse = false;
+    private static readonly object BoxedTrue = true;
+    private static readonly object[] SmallInts = [.. Enumerable.Range(0, 256).Select(i => (object)i)];
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
@@ -205,11 +210,15 @@ internal sealed class InternalRowCodec : IRowSerializer, IRowDeserializer
             case Null:
                 return null;
             case False:
-                return false;
+                return BoxedFalse;
             case True:
-                return true;
+                return BoxedTrue;
             case Int32:
-                return BinaryPrimitives.ReadInt32LittleEndian(Take(data, ref pos, 4));
+            {
+                var i = BinaryPrimitives.ReadInt32LittleEndian(Take(data, ref pos, 4));
+                return (uint)i < (uint)SmallInts.Length ? SmallInts[i] : i;
+            }
+
             case Int64:
                 return BinaryPrimitives.ReadInt64LittleEndian(Take(data, ref pos, 8));
             case Float64:

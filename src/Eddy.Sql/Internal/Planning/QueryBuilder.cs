@@ -239,6 +239,11 @@ internal sealed class QueryBuilder
 
         // In a join the key column is the join key itself (for a RIGHT or FULL join the projected side may be null).
         var joinKey = _q.Joins.Count > 0 && _q.PartitionBy is null && keyItems.Count == 1;
+        if (joinKey)
+        {
+            return new Flow { Stream = flow.Stream!.MapValues(v => TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v), Named.As("Project")) };
+        }
+
         var result = flow.Stream!.Map((k, v) => new KeyValue<Row, Row>(joinKey ? k : keyOf(v), TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v)), Named.As("Project"));
         return new Flow { Stream = result };
     }
@@ -842,6 +847,9 @@ internal sealed class InputRowLayout
 internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls, bool dropNulls = false, Func<Row, bool>? where = null, Func<Row, Row>? project = null)
     : IFixedKeyProcessor<Row, Row, Row>
 {
+    // ROWPARTITION of every row: boxed once per partition number, not once per record.
+    private static readonly object[] Partitions = [.. Enumerable.Range(0, 64).Select(i => (object)i)];
+
     private IFixedKeyProcessorContext<Row, Row> _context = null!;
 
     public void Init(IFixedKeyProcessorContext<Row, Row> context) => _context = context;
@@ -880,7 +888,8 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls, b
         var p = slots.Length;
         row[p] = record.Timestamp;
         var meta = _context.RecordMetadata;
-        row[p + 1] = meta?.Partition ?? 0;
+        var partition = meta?.Partition ?? 0;
+        row[p + 1] = (uint)partition < (uint)Partitions.Length ? Partitions[partition] : partition;
         row[p + 2] = meta?.Offset ?? 0L;
         if (layout.Windowed && key.Length >= layout.KeyCount + 2)
         {
