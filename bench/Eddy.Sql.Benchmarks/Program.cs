@@ -73,8 +73,8 @@ foreach (var (name, sql, dsl, needsItems) in scenarios)
     double sqlRate = 0, dslRate = 0;
     for (var run = 0; run < 3; run++)
     {
-        sqlRate = Math.Max(sqlRate, Measure(PlanSql(Environment.GetEnvironmentVariable("XSQL") ?? sql), "_confluent-ksql-default_query_bench", needsItems));
-        dslRate = Environment.GetEnvironmentVariable("XNODSL") is null ? Math.Max(dslRate, Measure(dsl(), "dsl-bench", needsItems)) : 1;
+        sqlRate = Math.Max(sqlRate, Measure(PlanSql(sql), "_confluent-ksql-default_query_bench", needsItems));
+        dslRate = Math.Max(dslRate, Measure(dsl(), "dsl-bench", needsItems));
     }
 
     Console.WriteLine($"{name,-22} {sqlRate,12:N0} {dslRate,12:N0} {sqlRate / dslRate,8:F2}");

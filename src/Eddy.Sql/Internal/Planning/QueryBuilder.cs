@@ -33,6 +33,7 @@ internal sealed class QueryBuilder
     private readonly List<string> _steps = [];
     private readonly List<string> _topics = [];
     private readonly int[] _offsets;
+    private Func<Row, Row>? _joinProjection;
 
     public QueryBuilder(AnalyzedQuery query, FunctionRegistry functions, string queryId)
     {
@@ -60,6 +61,18 @@ internal sealed class QueryBuilder
         if (FusedSelect() is { } fused)
         {
             Sink(fused);
+            return _builder.Build();
+        }
+
+        if (_q.Joins.Count == 1 && !_q.Sources[0].Source.IsTable && _q.Sources[1].Source.IsTable && _q.Where is null && !_q.IsAggregation
+            && _q.TableFunctions.Count == 0 && _q.PartitionBy is null && _q.InputColumns.Count == _offsets[^1] && KeyItems().Count == 1)
+        {
+            // A plain stream-table join projects in the joiner: the joined row is scratch, never forwarded.
+            var projection = _compiler.CompileProjection(_q.Projection.Where(p => !p.IsKey).Select(p => p.Expression).ToList(), _q.InputScope, "SELECT");
+            _joinProjection = projection.Evaluate;
+            var joined = Joins();
+            _steps.Add($"Project: {string.Join(", ", _q.Projection.Select(p => $"{p.Expression} AS {p.Name}{(p.IsKey ? " KEY" : string.Empty)}"))}");
+            Sink(joined);
             return _builder.Build();
         }
 
@@ -670,9 +683,28 @@ internal sealed class QueryBuilder
         var ls = Rekey(left.Stream!, leftKey, keySerde, leftSerde, $"{name}Left", IsKeyExpression(join.LeftExpression, 0, leftWidth));
         if (right.Table is { } table)
         {
+            Func<Row, Row?, Row> joiner = Combine;
+            if (_joinProjection is { } project)
+            {
+                // One scratch row per thread: tasks of the same topology may run on several threads.
+                var scratch = new ThreadLocal<Row>(() => new object?[leftWidth + rightWidth]);
+                joiner = (l, r) =>
+                {
+                    var row = scratch.Value!;
+                    Array.Clear(row);
+                    Array.Copy(l, row, Math.Min(l.Length, leftWidth));
+                    if (r is not null)
+                    {
+                        Array.Copy(r, 0, row, leftWidth, Math.Min(r.Length, rightWidth));
+                    }
+
+                    return project(row);
+                };
+            }
+
             IKStream<Row, Row> st = join.Type == JoinType.Left
-                ? ls.LeftJoin(table, (Row l, Row? r) => Combine(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name })
-                : ls.Join(table, (Row l, Row r) => Combine(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name });
+                ? ls.LeftJoin(table, (Row l, Row? r) => joiner(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name })
+                : ls.Join(table, (Row l, Row r) => joiner(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name });
             return new Flow { Stream = st };
         }
 
