@@ -74,6 +74,12 @@ public class SqlParseException : SqlException
     {
     }
 
+    /// <summary>Creates a parse error at a location that reads as a semantic one (<c>Line: L, Col: C: message</c>), as ksqlDB reports checks made while it builds the statement.</summary>
+    internal SqlParseException(string message, SourceLocation location, bool syntax)
+        : base(message, location, syntax)
+    {
+    }
+
     /// <summary>Creates a parse error without a location.</summary>
     public SqlParseException(string message)
         : base(message)

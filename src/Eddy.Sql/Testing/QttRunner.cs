@@ -74,8 +74,11 @@ public sealed record QttFileResult(string File, IReadOnlyList<QttRunResult> Runs
 /// </example>
 public sealed class QttRunner
 {
-    /// <summary>Creates the function registry of each run (built-ins by default; add UDFs here).</summary>
-    public Func<FunctionContext, FunctionRegistry> Functions { get; init; } = context => new FunctionRegistry(context);
+    /// <summary>
+    /// Creates the function registry of each run: the built-ins plus the functions of ksqlDB's test jar
+    /// (<see cref="QttTestFunctions"/>) by default; add UDFs here.
+    /// </summary>
+    public Func<FunctionContext, FunctionRegistry> Functions { get; init; } = context => QttTestFunctions.Register(new FunctionRegistry(context));
 
     /// <summary>Runs every run of every test case in a file.</summary>
     public QttFileResult RunFile(QttFile file)

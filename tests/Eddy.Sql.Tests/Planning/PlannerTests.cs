@@ -106,4 +106,84 @@ public sealed class PlannerTests
         Assert.Contains("AVRO", result.Runs[2].Reason, StringComparison.Ordinal);
         Assert.Equal("hand.json: 2 passed, 1 failed, 1 skipped", result.Summary);
     }
+
+    private static void AssertAllPass(string json)
+    {
+        var result = new QttRunner().RunFile(QttLoader.Parse(json, "hand.json"));
+        Assert.All(result.Runs, r => Assert.True(r.Outcome == QttOutcome.Passed, $"{r.Name}: {r.Reason}"));
+    }
+
+    [Fact]
+    public void Aggregates_of_every_type_survive_the_repartition_and_the_store()
+    {
+        // The repartition topic and the aggregate store hold the internal binary rows: every type must read back as written.
+        const string json = """
+            { "tests": [
+              { "name": "internal rows",
+                "statements": ["CREATE STREAM i (k STRING KEY, g STRING, d DECIMAL(6,2), ts TIMESTAMP, dt DATE, tm TIME, b BOOLEAN, s STRUCT<A INT, B STRING>, arr ARRAY<BIGINT>, m MAP<STRING, DOUBLE>, bs BYTES) WITH (kafka_topic='in', value_format='JSON');",
+                               "CREATE TABLE o AS SELECT g, LATEST_BY_OFFSET(d) AS d, LATEST_BY_OFFSET(ts) AS ts, LATEST_BY_OFFSET(dt) AS dt, LATEST_BY_OFFSET(tm) AS tm, LATEST_BY_OFFSET(b) AS b, COLLECT_LIST(s) AS s, COLLECT_LIST(arr) AS arr, COLLECT_LIST(m) AS m, LATEST_BY_OFFSET(bs) AS bs, COUNT(*) AS n FROM i GROUP BY g;"],
+                "inputs": [
+                  {"topic": "in", "key": "a", "value": {"G": "x", "D": 12.5, "TS": 1000, "DT": 3, "TM": 4000, "B": true, "S": {"A": 1, "B": "one"}, "ARR": [1, null], "M": {"k": 1.5}, "BS": "AQI="}},
+                  {"topic": "in", "key": "b", "value": {"G": "x", "D": -0.01, "TS": 2000, "DT": 4, "TM": 5000, "B": false, "S": {"A": 300, "B": null}, "ARR": [], "M": {}, "BS": "AA=="}}
+                ],
+                "outputs": [
+                  {"topic": "O", "key": "x", "value": {"D": 12.50, "TS": 1000, "DT": 3, "TM": 4000, "B": true, "S": [{"A": 1, "B": "one"}], "ARR": [[1, null]], "M": [{"k": 1.5}], "BS": "AQI=", "N": 1}},
+                  {"topic": "O", "key": "x", "value": {"D": -0.01, "TS": 2000, "DT": 4, "TM": 5000, "B": false, "S": [{"A": 1, "B": "one"}, {"A": 300, "B": null}], "ARR": [[1, null], []], "M": [{"k": 1.5}, {}], "BS": "AA==", "N": 2}}
+                ] }
+            ] }
+            """;
+        AssertAllPass(json);
+    }
+
+    [Fact]
+    public void Only_the_QTT_runner_registers_the_functions_of_ksqlDBs_test_jar()
+    {
+        Assert.Null(new FunctionRegistry().Describe("TEST_UDTF"));
+        var registry = QttTestFunctions.Register(new FunctionRegistry());
+        Assert.Equal(FunctionKind.Table, registry.KindOf("TEST_UDTF"));
+        Assert.Equal(FunctionKind.Scalar, registry.KindOf("BAD_UDF"));
+
+        // A GROUP BY expression that throws drops the row; the others are counted.
+        const string json = """
+            { "tests": [
+              { "name": "bad group by",
+                "statements": ["CREATE STREAM i (k STRING KEY, v BOOLEAN) WITH (kafka_topic='in', value_format='JSON');",
+                               "CREATE TABLE o AS SELECT BAD_UDF(v) AS g, COUNT(*) AS n FROM i GROUP BY BAD_UDF(v);"],
+                "inputs": [{"topic": "in", "key": "a", "value": {"V": true}}, {"topic": "in", "key": "b", "value": {"V": false}}],
+                "outputs": [{"topic": "O", "key": 0, "value": {"N": 1}}] },
+              { "name": "udtf",
+                "statements": ["CREATE STREAM i (k STRING KEY, v BIGINT) WITH (kafka_topic='in', value_format='JSON');",
+                               "CREATE STREAM o AS SELECT k, TEST_UDTF(v) AS x FROM i;"],
+                "inputs": [{"topic": "in", "key": "a", "value": {"V": 7}}],
+                "outputs": [{"topic": "O", "key": "a", "value": {"X": 7}}] }
+            ] }
+            """;
+        AssertAllPass(json);
+    }
+
+    [Theory]
+    [InlineData("SELECT * FROM s1 JOIN t2 ON s1.id = t2.id JOIN t3 ON s1.v = s1.v", "Each side of the join must reference exactly one source and not the same source. Left side references `S1` and right references `S1`")]
+    [InlineData("SELECT * FROM s1 JOIN t2 ON s1.id = t2.id JOIN t3 ON s1.id = t2.id", "A join criteria is expected to reference the source (`T3`) in the FROM clause, instead the right source references `T2` and the left source references `S1`")]
+    [InlineData("SELECT * FROM s1 JOIN t2 ON s1.id = t2.id AND s1.id = t2.id", "Invalid join condition: joins on multiple conditions are not yet supported. Got ((S1.ID = T2.ID) AND (S1.ID = T2.ID)).")]
+    [InlineData("SELECT * FROM t2 JOIN s1 ON t2.id = s1.id", "Invalid join order: table-stream joins are not supported; only stream-table joins. Got T2 [INNER] JOIN S1.")]
+    [InlineData("SELECT * FROM s1 FULL OUTER JOIN t2 ON s1.id = t2.id", "Invalid join type: full-outer join not supported for stream-table join. Got S1 [FULL] OUTER JOIN T2.")]
+    [InlineData("SELECT s1.id, CAST(s1.s AS ARRAY<INT>) AS a FROM s1", "Invalid Select: Cast of STRING to ARRAY<INTEGER> is not supported")]
+    public void Invalid_joins_and_casts_are_rejected_with_ksqlDBs_messages(string select, string message)
+    {
+        var catalog = new SourceCatalog();
+        var functions = new FunctionRegistry();
+        var analyzer = new SqlAnalyzer(catalog, functions);
+        const string ddl = """
+            CREATE STREAM s1 (id INT KEY, v BIGINT, s STRING) WITH (kafka_topic='s1', value_format='JSON');
+            CREATE TABLE t2 (id INT PRIMARY KEY, v BIGINT) WITH (kafka_topic='t2', value_format='JSON');
+            CREATE TABLE t3 (id INT PRIMARY KEY, v BIGINT) WITH (kafka_topic='t3', value_format='JSON');
+            """;
+        foreach (var st in SqlParser.ParseStatements(ddl))
+        {
+            catalog.Add(analyzer.AnalyzeCreateSource((CreateSource)st.Statement));
+        }
+
+        var e = Assert.ThrowsAny<SqlException>(() => analyzer.AnalyzeCreateAsSelect((CreateAsSelect)SqlParser.ParseStatement($"CREATE STREAM out AS {select};")));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
 }

@@ -3,6 +3,7 @@ using Eddy.Sql.Ast;
 using Eddy.Sql.Expressions;
 using Eddy.Sql.Formats;
 using Eddy.Sql.Functions;
+using Eddy.Sql.Internal.Compiler;
 using Eddy.Sql.Internal.Functions;
 using Eddy.Sql.Types;
 
@@ -229,7 +230,16 @@ internal sealed class QueryAnalyzer
 
     private SqlType TypeOf(SqlExpression e, IExpressionScope scope, string clause)
     {
-        var type = _compiler.TypeOf(e, scope, clause);
+        SqlType? type;
+        try
+        {
+            type = _compiler.TypeOf(e, scope, clause);
+        }
+        catch (CodeGenException ex) when (clause == "SELECT")
+        {
+            throw new SqlException("Invalid Select: " + ex.RawMessage, ex.Location);
+        }
+
         return type ?? throw new SqlException(
             "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).",
             e.Location == default ? null : e.Location);
@@ -272,14 +282,16 @@ internal sealed class QueryAnalyzer
             throw new SqlException($"Source(s) {string.Join(", ", kafka)} are using the 'KAFKA' value format. This format does not yet support JOIN.");
         }
 
+        // ksqlDB checks every join condition's shape before it looks at keys and join order.
+        var conditions = join.Joins.Select((js, i) => SplitCondition(js, _sources[i + 1].Alias)).ToList();
         var leftIsTable = _sources[0].Source.IsTable;
         for (var i = 0; i < join.Joins.Count; i++)
         {
             var js = join.Joins[i];
             var right = _sources[i + 1];
-            var (leftExpr, rightExpr) = SplitCondition(js, right.Alias);
+            var (leftExpr, rightExpr, leftAlias) = conditions[i];
             var rightIsTable = right.Source.IsTable;
-            var leftName = i == 0 ? _sources[0].Source.Name : string.Join(", ", _sources.Take(i + 1).Select(s => s.Source.Name));
+            var leftName = _sources.First(s => s.Alias == leftAlias).Source.Name;
             CheckWindowing(_sources[i], right, js);
 
             if (!leftIsTable && !rightIsTable)
@@ -329,7 +341,7 @@ internal sealed class QueryAnalyzer
 
                 if (!leftIsTable && js.Type is JoinType.Right or JoinType.Outer)
                 {
-                    throw new SqlException($"{(js.Type == JoinType.Right ? "Right" : "Full")} outer joins between streams and tables are not supported.", js.Location);
+                    throw new SqlException($"Invalid join type: {(js.Type == JoinType.Right ? "right" : "full-outer")} join not supported for stream-table join. Got {leftName} {JoinWord(js.Type)} {right.Source.Name}.", js.Location);
                 }
             }
 
@@ -353,10 +365,10 @@ internal sealed class QueryAnalyzer
 
     private static string JoinWord(JoinType type) => type switch
     {
-        JoinType.Left => "LEFT JOIN",
-        JoinType.Right => "RIGHT JOIN",
-        JoinType.Outer => "FULL JOIN",
-        _ => "JOIN",
+        JoinType.Left => "LEFT [OUTER] JOIN",
+        JoinType.Right => "RIGHT [OUTER] JOIN",
+        JoinType.Outer => "[FULL] OUTER JOIN",
+        _ => "[INNER] JOIN",
     };
 
     private static void CheckWindowing(AnalyzedSource left, AnalyzedSource right, JoinedSource js)
@@ -374,8 +386,13 @@ internal sealed class QueryAnalyzer
         e is ColumnRef c && c.Source == source.Alias && source.Source.Schema.Key.Count == 1
         && source.Source.Schema.Key[0].Name == c.Name;
 
-    private (SqlExpression Left, SqlExpression Right) SplitCondition(JoinedSource js, string rightAlias)
+    private (SqlExpression Left, SqlExpression Right, string LeftAlias) SplitCondition(JoinedSource js, string rightAlias)
     {
+        if (js.On is LogicalBinary)
+        {
+            throw new SqlException($"Invalid join condition: joins on multiple conditions are not yet supported. Got {js.On}.", js.On.Location);
+        }
+
         if (js.On is not Comparison { Operator: ComparisonOperator.Equal } eq)
         {
             throw new SqlException($"Unsupported join expression: {js.On}. A join must be on one equality, e.g. ON l.id = r.id.", js.On.Location);
@@ -401,8 +418,18 @@ internal sealed class QueryAnalyzer
             (leftSources, rightSources) = (rightSources, leftSources);
         }
 
+        if (leftSources[0] == rightSources[0])
+        {
+            throw new SqlException($"Each side of the join must reference exactly one source and not the same source. Left side references `{leftSources[0]}` and right references `{rightSources[0]}`", js.On.Location);
+        }
+
+        if (rightSources[0] != rightAlias)
+        {
+            throw new SqlException($"A join criteria is expected to reference the source (`{rightAlias}`) in the FROM clause, instead the right source references `{rightSources[0]}` and the left source references `{leftSources[0]}`", js.On.Location);
+        }
+
         var known = _sources.TakeWhile(s => s.Alias != rightAlias).Select(s => s.Alias).ToHashSet();
-        if (rightSources[0] != rightAlias || !known.Contains(leftSources[0]))
+        if (!known.Contains(leftSources[0]))
         {
             throw new SqlException($"Invalid join condition: each side must reference a different source, one of them {rightAlias}. Got {js.On}.", js.On.Location);
         }
@@ -423,7 +450,7 @@ internal sealed class QueryAnalyzer
             throw new SqlException($"Invalid join condition: types don't match. Got {Qualify(left)}{{{lt}}} = {Qualify(right)}{{{rt}}}.", js.On.Location);
         }
 
-        return (left, right);
+        return (left, right, leftSources[0]);
     }
 
     private List<string> SourcesOf(SqlExpression normalized, SqlExpression on)

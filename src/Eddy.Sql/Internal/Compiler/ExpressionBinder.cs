@@ -90,7 +90,7 @@ internal sealed partial class ExpressionBinder
         }
         catch (SqlException ex) when (ex.Location is null && e.Location != default)
         {
-            throw new SqlException(ex.RawMessage, e.Location);
+            throw ex is CodeGenException ? new CodeGenException(ex.RawMessage, e.Location) : new SqlException(ex.RawMessage, e.Location);
         }
     }
 
@@ -462,7 +462,7 @@ internal sealed partial class ExpressionBinder
         return LinqExpr.Lambda<Func<object?, object?>>(body, p);
     }
 
-    private static SqlException Unsupported(SqlType from, SqlType to) => new($"Cast of {from} to {to} is not supported");
+    private static CodeGenException Unsupported(SqlType from, SqlType to) => new($"Cast of {from} to {to} is not supported", null);
 
     private static MethodInfo Method(string name) =>
         typeof(SqlRuntime).GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new InvalidOperationException("missing runtime method " + name);
@@ -599,3 +599,9 @@ internal sealed partial class ExpressionBinder
         return l.BaseType == SqlBaseType.BigInt || r.BaseType == SqlBaseType.BigInt ? SqlTypes.BigInt : SqlTypes.Integer;
     }
 }
+
+/// <summary>
+/// An expression that type-checks but cannot be compiled (e.g. an unsupported CAST); ksqlDB reports
+/// these from code generation, prefixed with the clause ("Invalid Select: ...").
+/// </summary>
+internal sealed class CodeGenException(string message, SourceLocation? location) : SqlException(message, location);

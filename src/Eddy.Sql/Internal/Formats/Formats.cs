@@ -240,23 +240,25 @@ internal sealed class JsonFormat : ISqlFormat
                 return row is null || columns.Length == 0 && !wrapped ? null : JsonValues.Serialize(w => w.WriteStartObject());
             }
 
-            return JsonValues.Serialize(w =>
+            return JsonValues.Serialize((this, row), static (w, state) => state.Item1.Write(w, state.row));
+        }
+
+        private void Write(Utf8JsonWriter w, object?[] row)
+        {
+            if (!wrapped)
             {
-                if (!wrapped)
-                {
-                    JsonValues.Write(w, row[0]);
-                    return;
-                }
+                JsonValues.Write(w, row[0]);
+                return;
+            }
 
-                w.WriteStartObject();
-                for (var i = 0; i < columns.Length; i++)
-                {
-                    w.WritePropertyName(_names[i]);
-                    JsonValues.Write(w, row[i]);
-                }
+            w.WriteStartObject();
+            for (var i = 0; i < columns.Length; i++)
+            {
+                w.WritePropertyName(_names[i]);
+                JsonValues.Write(w, row[i]);
+            }
 
-                w.WriteEndObject();
-            });
+            w.WriteEndObject();
         }
     }
 

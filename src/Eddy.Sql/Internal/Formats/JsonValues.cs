@@ -22,6 +22,9 @@ internal static class JsonValues
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
     public static string ToJsonText(object? value)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
@@ -33,15 +36,20 @@ internal static class JsonValues
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    public static byte[] Serialize(Action<Utf8JsonWriter> write)
+    public static byte[] Serialize(Action<Utf8JsonWriter> write) => Serialize(write, static (w, write) => write(w));
+
+    /// <summary>
+    /// Writes JSON with a per-thread buffer and writer (reset, not reallocated, per call); the state
+    /// argument spares callers a closure per record.
+    /// </summary>
+    public static byte[] Serialize<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            write(writer);
-        }
-
+        var writer = _writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        write(writer, state);
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -563,10 +563,10 @@ internal static class BuiltInAggregates
             SqlStructType? entry = null;
             if (columns.Count > 1)
             {
-                var fields = new List<(string, SqlType)> { ("SORT_COL", sortType) };
+                var fields = new List<(string, SqlType)> { ("sort_col", sortType) };
                 for (var i = 1; i < columns.Count; i++)
                 {
-                    fields.Add(("COL" + (i - 1), columns[i]));
+                    fields.Add(("col" + (i - 1), columns[i]));
                 }
 
                 entry = SqlTypes.Struct([.. fields]);

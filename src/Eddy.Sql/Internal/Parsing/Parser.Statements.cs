@@ -441,12 +441,12 @@ internal sealed partial class Parser
 
         if (kind == SourceKind.Table && constraint == ColumnConstraint.Key)
         {
-            throw new SqlParseException($"Column `{name}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.", start);
+            throw new SqlParseException($"Column `{name}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.", start, syntax: false);
         }
 
         if (kind == SourceKind.Stream && constraint == ColumnConstraint.PrimaryKey)
         {
-            throw new SqlParseException($"Column `{name}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.", start);
+            throw new SqlParseException($"Column `{name}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.", start, syntax: false);
         }
 
         return new TableElement(name, type, constraint, headerKey) { Location = start };

@@ -33,6 +33,7 @@ internal sealed class QueryBuilder
     private readonly List<string> _steps = [];
     private readonly List<string> _topics = [];
     private readonly int[] _offsets;
+    private Func<Row, Row>? _joinProjection;
 
     public QueryBuilder(AnalyzedQuery query, FunctionRegistry functions, string queryId)
     {
@@ -57,6 +58,24 @@ internal sealed class QueryBuilder
 
     public Topology Build()
     {
+        if (FusedSelect() is { } fused)
+        {
+            Sink(fused);
+            return _builder.Build();
+        }
+
+        if (_q.Joins.Count == 1 && !_q.Sources[0].Source.IsTable && _q.Sources[1].Source.IsTable && _q.Where is null && !_q.IsAggregation
+            && _q.TableFunctions.Count == 0 && _q.PartitionBy is null && _q.InputColumns.Count == _offsets[^1] && KeyItems().Count == 1)
+        {
+            // A plain stream-table join projects in the joiner: the joined row is scratch, never forwarded.
+            var projection = _compiler.CompileProjection(_q.Projection.Where(p => !p.IsKey).Select(p => p.Expression).ToList(), _q.InputScope, "SELECT");
+            _joinProjection = projection.Evaluate;
+            var joined = Joins();
+            _steps.Add($"Project: {string.Join(", ", _q.Projection.Select(p => $"{p.Expression} AS {p.Name}{(p.IsKey ? " KEY" : string.Empty)}"))}");
+            Sink(joined);
+            return _builder.Build();
+        }
+
         var flow = _q.Joins.Count == 0 ? Source(0, materialize: false) : Joins();
         if (_q.InputColumns.Count > _offsets[^1])
         {
@@ -97,9 +116,40 @@ internal sealed class QueryBuilder
         return row;
     }
 
+    /// <summary>
+    /// A plain SELECT over one stream that keeps its key (filter and projection only) runs as one step:
+    /// the input row is built, filtered and projected by the same processor, with no node in between.
+    /// </summary>
+    private Flow? FusedSelect()
+    {
+        var source = _q.Sources[0].Source;
+        if (_q.Joins.Count > 0 || _q.IsAggregation || _q.TableFunctions.Count > 0 || _q.PartitionBy is not null
+            || source.IsTable || source.Window is not null || _q.InputColumns.Count != _offsets[1]
+            || !IsSourceKey(KeyItems().Select(p => p.Expression).ToList()))
+        {
+            return null;
+        }
+
+        Func<Row, bool>? where = null;
+        if (_q.Where is { } w)
+        {
+            where = _compiler.CompilePredicate(w, _q.InputScope, "WHERE").Delegate;
+        }
+
+        var projection = _compiler.CompileProjection(_q.Projection.Where(p => !p.IsKey).Select(p => p.Expression).ToList(), _q.InputScope, "SELECT");
+        var flow = Source(0, materialize: false, where, projection.Evaluate);
+        if (_q.Where is { } where0)
+        {
+            _steps.Add($"Filter: WHERE {where0}");
+        }
+
+        _steps.Add($"Project: {string.Join(", ", _q.Projection.Select(p => $"{p.Expression} AS {p.Name}{(p.IsKey ? " KEY" : string.Empty)}"))}");
+        return flow;
+    }
+
     // ---------------------------------------------------------------- sources
 
-    private Flow Source(int index, bool materialize)
+    private Flow Source(int index, bool materialize, Func<Row, bool>? where = null, Func<Row, Row>? project = null)
     {
         var s = _q.Sources[index].Source;
         _topics.Add(s.Topic);
@@ -113,11 +163,13 @@ internal sealed class QueryBuilder
 
         var stream = _builder.Stream(s.Topic, consumed);
         var layout = new InputRowLayout(s);
-        var rows = stream.ProcessValues(() => new InputRowProcessor(layout, keepNulls: s.IsTable));
+        // Aggregations and joins ignore stream records without a value: the input processor drops them.
+        var dropNulls = !s.IsTable && (_q.IsAggregation || _q.Joins.Count > 0);
+        var rows = stream.ProcessValues(() => new InputRowProcessor(layout, keepNulls: s.IsTable, dropNulls, where, project));
         _steps.Add($"Source: {s.Name} ({(s.IsTable ? "table" : "stream")}, topic {s.Topic}, key {s.KeyFormat}, value {s.ValueFormat})");
         if (!s.IsTable)
         {
-            return new Flow { Stream = _q.IsAggregation || _q.Joins.Count > 0 ? rows.Filter((_, v) => !TombstoneRows.IsTombstone(v), Named.As($"{_q.Sources[index].Alias}-NotNull")) : rows };
+            return new Flow { Stream = rows };
         }
 
         var storeName = _q.Joins.Count == 0 && !materialize ? "KsqlTopic-Reduce" : $"KafkaTopic_{Side(index)}-Reduce";
@@ -191,10 +243,42 @@ internal sealed class QueryBuilder
             _steps.Add($"PartitionBy: {string.Join(", ", _q.PartitionBy)}");
         }
 
+        if (_q.PartitionBy is null && _q.Joins.Count == 0 && _q.TableFunctions.Count == 0 && !window && IsSourceKey(keyExprs))
+        {
+            // The key is the source's key, column for column: keep the record's key row, as ksqlDB keeps the key.
+            var kept = flow.Stream!.MapValues(v => TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v), Named.As("Project"));
+            return new Flow { Stream = kept };
+        }
+
         // In a join the key column is the join key itself (for a RIGHT or FULL join the projected side may be null).
         var joinKey = _q.Joins.Count > 0 && _q.PartitionBy is null && keyItems.Count == 1;
+        if (joinKey)
+        {
+            return new Flow { Stream = flow.Stream!.MapValues(v => TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v), Named.As("Project")) };
+        }
+
         var result = flow.Stream!.Map((k, v) => new KeyValue<Row, Row>(joinKey ? k : keyOf(v), TombstoneRows.IsTombstone(v) ? null! : valueProjection.Evaluate(v)), Named.As("Project"));
         return new Flow { Stream = result };
+    }
+
+    /// <summary>True when the expressions are the single source's key columns, all of them, in order.</summary>
+    private bool IsSourceKey(List<SqlExpression> keyExprs)
+    {
+        var keys = _q.InputColumns.Take(_offsets[1]).Where(c => c.Kind == InputColumnKind.Key).ToList();
+        if (keys.Count == 0 || keys.Count != keyExprs.Count || _q.Sources[0].Source.Window is not null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keyExprs[i] is not ColumnRef c || c.Name != keys[i].Name || (c.Source is not null && c.Source != keys[i].Source))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private List<OutputColumn> KeyItems()
@@ -272,7 +356,7 @@ internal sealed class QueryBuilder
 
         Row Add(Row v, Row acc)
         {
-            var next = (Row)acc.Clone();
+            var next = Copy(acc);
             for (var i = 0; i < functions.Length; i++)
             {
                 next[i] = functions[i].Aggregate(next[i], new ReadOnlySpan<object?>(v, argStart[i], argCounts[i]));
@@ -283,7 +367,7 @@ internal sealed class QueryBuilder
 
         Row Undo(Row v, Row acc)
         {
-            var next = (Row)acc.Clone();
+            var next = Copy(acc);
             for (var i = 0; i < functions.Length; i++)
             {
                 next[i] = functions[i].Undo(next[i], new ReadOnlySpan<object?>(v, argStart[i], argCounts[i]));
@@ -340,18 +424,24 @@ internal sealed class QueryBuilder
             }, grouped);
             var result = groupedTable.Aggregate(Init, (_, v, acc) => Add(v, acc), (_, v, acc) => Undo(v, acc),
                 Materialized<Row, Row>.As(storeName).WithKeySerde(keySerde).WithValueSerde(aggSerde));
-            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), keyTypes);
+            return Finish(result, keyTypes, (k, acc) => AggregateRow(k, acc, functions, null));
         }
 
-        var preparedStream = flow.Stream!.MapValues(v => prepare.Evaluate(v), Named.As("Aggregate-Prepare"));
+        // Preparing the row and picking its group key is one step when the key changes (then a repartition).
         var groupedStream = IsGroupByKey()
-            ? preparedStream.GroupByKey(grouped)
-            : preparedStream.GroupBy((_, v) => KeyOf(v, groupCount)!, grouped);
+            ? flow.Stream!.MapValues(v => prepare.Evaluate(v), Named.As("Aggregate-Prepare")).GroupByKey(grouped)
+            : flow.Stream!.Map(
+                (_, v) =>
+                {
+                    var prepared = prepare.Evaluate(v);
+                    return new KeyValue<Row, Row>(KeyOf(prepared, groupCount)!, prepared);
+                },
+                Named.As("Aggregate-Prepare")).GroupByKey(grouped);
 
         if (_q.Window is not { } window)
         {
             var result = groupedStream.Aggregate(Init, (_, v, acc) => Add(v, acc), Materialized<Row, Row>.As(storeName).WithKeySerde(keySerde).WithValueSerde(aggSerde));
-            return Finish(result.MapValues((k, acc) => AggregateRow(k, acc, functions, null), Named.As("Aggregate-Project")), keyTypes);
+            return Finish(result, keyTypes, (k, acc) => AggregateRow(k, acc, functions, null));
         }
 
         var size = window.Size.Milliseconds;
@@ -393,6 +483,14 @@ internal sealed class QueryBuilder
         var rows = windowed.MapValues((k, acc) => AggregateRow(k.Key, acc, functions, k.Window), Named.As("Aggregate-Project"));
         var flat = rows.ToStream().Map((k, v) => new KeyValue<Row, Row>(WindowKey(k), v), Named.As("Aggregate-WindowKey"));
         return Finish(new Flow { Stream = flat }, [.. keyTypes, SqlTypes.BigInt, SqlTypes.BigInt]);
+    }
+
+    /// <summary>A copy of an aggregate row (cheaper than <see cref="Array.Clone"/>): the stored row may still be forwarded as the old value.</summary>
+    private static Row Copy(Row acc)
+    {
+        var next = new object?[acc.Length];
+        acc.AsSpan().CopyTo(next);
+        return next;
     }
 
     private static bool SameKey(Row a, Row b)
@@ -463,7 +561,18 @@ internal sealed class QueryBuilder
         return row;
     }
 
-    private Flow Finish(IKTable<Row, Row> table, SqlType[] keyTypes) => Finish(new Flow { Table = table }, keyTypes);
+    /// <summary>Turns a table of aggregates into output rows: one step (aggregate row and projection together) when there is no HAVING.</summary>
+    private Flow Finish(IKTable<Row, Row> aggregates, SqlType[] keyTypes, Func<Row, Row, Row> aggregateRow)
+    {
+        if (_q.Having is null)
+        {
+            var projection = _compiler.CompileProjection(_q.Projection.Where(p => !p.IsKey).Select(p => p.Expression).ToList(), _q.AggregateScope!, "SELECT");
+            _steps.Add($"Project: {string.Join(", ", _q.Projection.Select(p => $"{p.Expression} AS {p.Name}{(p.IsKey ? " KEY" : string.Empty)}"))}");
+            return new Flow { Table = aggregates.MapValues((k, acc) => aggregateRow(k, acc) is { } row ? projection.Evaluate(row) : null!, Named.As("Aggregate-Select")) };
+        }
+
+        return Finish(new Flow { Table = aggregates.MapValues(aggregateRow, Named.As("Aggregate-Project")) }, keyTypes);
+    }
 
     private Flow Finish(Flow flow, SqlType[] keyTypes)
     {
@@ -574,9 +683,28 @@ internal sealed class QueryBuilder
         var ls = Rekey(left.Stream!, leftKey, keySerde, leftSerde, $"{name}Left", IsKeyExpression(join.LeftExpression, 0, leftWidth));
         if (right.Table is { } table)
         {
+            Func<Row, Row?, Row> joiner = Combine;
+            if (_joinProjection is { } project)
+            {
+                // One scratch row per thread: tasks of the same topology may run on several threads.
+                var scratch = new ThreadLocal<Row>(() => new object?[leftWidth + rightWidth]);
+                joiner = (l, r) =>
+                {
+                    var row = scratch.Value!;
+                    Array.Clear(row);
+                    Array.Copy(l, row, Math.Min(l.Length, leftWidth));
+                    if (r is not null)
+                    {
+                        Array.Copy(r, 0, row, leftWidth, Math.Min(r.Length, rightWidth));
+                    }
+
+                    return project(row);
+                };
+            }
+
             IKStream<Row, Row> st = join.Type == JoinType.Left
-                ? ls.LeftJoin(table, (Row l, Row? r) => Combine(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name })
-                : ls.Join(table, (Row l, Row r) => Combine(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name });
+                ? ls.LeftJoin(table, (Row l, Row? r) => joiner(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name })
+                : ls.Join(table, (Row l, Row r) => joiner(l, r), Joined<Row, Row, Row>.With(keySerde, leftSerde, rightSerde) with { Name = name });
             return new Flow { Stream = st };
         }
 
@@ -744,8 +872,16 @@ internal sealed class InputRowLayout
 }
 
 /// <summary>Turns (key row, value row) into the query's input row: columns in schema order, then ROWTIME, ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND).</summary>
-internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) : IFixedKeyProcessor<Row, Row, Row>
+/// <remarks>
+/// With <paramref name="where"/> and <paramref name="project"/> it also filters and projects the row (a
+/// fused plain SELECT): a row failing the filter is dropped, a record without a value projects to none.
+/// </remarks>
+internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls, bool dropNulls = false, Func<Row, bool>? where = null, Func<Row, Row>? project = null)
+    : IFixedKeyProcessor<Row, Row, Row>
 {
+    // ROWPARTITION of every row: boxed once per partition number, not once per record.
+    private static readonly object[] Partitions = [.. Enumerable.Range(0, 64).Select(i => (object)i)];
+
     private IFixedKeyProcessorContext<Row, Row> _context = null!;
 
     public void Init(IFixedKeyProcessorContext<Row, Row> context) => _context = context;
@@ -760,6 +896,11 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) :
         }
 
         var tombstone = value is null;
+        if (tombstone && dropNulls)
+        {
+            return;
+        }
+
         value ??= [];
 
         var key = record.Key ?? [];
@@ -779,12 +920,23 @@ internal sealed class InputRowProcessor(InputRowLayout layout, bool keepNulls) :
         var p = slots.Length;
         row[p] = record.Timestamp;
         var meta = _context.RecordMetadata;
-        row[p + 1] = meta?.Partition ?? 0;
+        var partition = meta?.Partition ?? 0;
+        row[p + 1] = (uint)partition < (uint)Partitions.Length ? Partitions[partition] : partition;
         row[p + 2] = meta?.Offset ?? 0L;
         if (layout.Windowed && key.Length >= layout.KeyCount + 2)
         {
             row[p + 3] = key[layout.KeyCount];
             row[p + 4] = key[layout.KeyCount + 1];
+        }
+
+        if (project is not null)
+        {
+            if (where is null || where(row))
+            {
+                _context.Forward(record.WithValue(tombstone ? null! : project(row)));
+            }
+
+            return;
         }
 
         if (tombstone)

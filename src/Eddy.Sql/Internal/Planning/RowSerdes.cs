@@ -41,13 +41,11 @@ internal sealed class RowSerde : Serde<object?[]>
         return new RowSerde(f.CreateSerializer(columns, FormatTarget.Value, format.Options, ctx), f.CreateDeserializer(columns, FormatTarget.Value, format.Options, ctx), false);
     }
 
-    /// <summary>An internal serde (repartition topics, stores, changelogs) of rows of these types, written as JSON.</summary>
-    public static RowSerde Internal(IEnumerable<SqlType> types)
+    /// <summary>An internal serde (repartition topics, stores, changelogs) of rows of these types, in <see cref="InternalRowCodec"/>'s binary format.</summary>
+    public static RowSerde Internal(IEnumerable<SqlType?> types)
     {
-        var columns = types.Select((t, i) => new Column("C" + i, t)).ToList();
-        var f = SqlFormats.Get("JSON");
-        var options = FormatOptions.Default with { WrapSingleValue = true };
-        return new RowSerde(f.CreateSerializer(columns, FormatTarget.Value, options), f.CreateDeserializer(columns, FormatTarget.Value, options), false);
+        var codec = new InternalRowCodec(types);
+        return new RowSerde(codec, codec, false);
     }
 
     public override byte[]? Serialize(object?[]? data, SerializationContext context) => data is null ? null : _serializer.Serialize(data);

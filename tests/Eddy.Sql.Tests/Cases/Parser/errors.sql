@@ -51,10 +51,10 @@ SELECT * FROM (SELECT * FROM t);
 !! Subqueries are not supported
 
 CREATE TABLE INPUT (ID INT KEY, NAME STRING) WITH (kafka_topic='input',value_format='JSON');
-!! line 1:21: Column `ID` is a 'KEY' column: please use 'PRIMARY KEY' for tables.
+!! Line: 1, Col: 21: Column `ID` is a 'KEY' column: please use 'PRIMARY KEY' for tables.
 
 CREATE STREAM INPUT (ID INT PRIMARY KEY, NAME STRING) WITH (kafka_topic='input',value_format='JSON');
-!! line 1:22: Column `ID` is a 'PRIMARY KEY' column: please use 'KEY' for streams.
+!! Line: 1, Col: 22: Column `ID` is a 'PRIMARY KEY' column: please use 'KEY' for streams.
 
 SELECT 9223372036854775808 FROM t;
 !! line 1:8: Invalid numeric literal: 9223372036854775808
