@@ -22,12 +22,6 @@ public abstract record SqlEntity(string StatementText);
 /// <example><code>Console.WriteLine($"{status.CommandSequenceNumber}: {status.Message}");</code></example>
 public sealed record CommandStatusEntity(string StatementText, long CommandSequenceNumber, string Message, string? QueryId = null) : SqlEntity(StatementText);
 
-/// <summary>INSERT INTO ... VALUES: the row was produced (ksqlDB's /ksql answers these with no entity).</summary>
-/// <param name="StatementText">The statement.</param>
-/// <param name="Target">The stream or table written.</param>
-/// <example><code>if (entity is InsertValuesEntity i) Console.WriteLine($"inserted into {i.Target}");</code></example>
-public sealed record InsertValuesEntity(string StatementText, string Target) : SqlEntity(StatementText);
-
 /// <summary>SHOW STREAMS / SHOW TABLES (<c>streams</c>, <c>tables</c>).</summary>
 /// <param name="StatementText">The statement.</param>
 /// <param name="Kind">Streams or tables.</param>
@@ -63,7 +57,14 @@ public sealed record QueryListEntity(string StatementText, IReadOnlyList<Persist
 /// <param name="ReadQueries">Queries reading it.</param>
 /// <param name="WriteQueries">Queries writing it.</param>
 /// <example><code>Console.WriteLine(d.Source.Schema);</code></example>
-public sealed record SourceDescriptionEntity(string StatementText, DataSource Source, IReadOnlyList<string> ReadQueries, IReadOnlyList<string> WriteQueries) : SqlEntity(StatementText);
+public sealed record SourceDescriptionEntity(string StatementText, DataSource Source, IReadOnlyList<string> ReadQueries, IReadOnlyList<string> WriteQueries) : SqlEntity(StatementText)
+{
+    /// <summary>True for DESCRIBE ... EXTENDED.</summary>
+    public bool Extended { get; init; }
+
+    /// <summary>Topic and query statistics (DESCRIBE ... EXTENDED on an engine running on Kafka), else null.</summary>
+    public SourceRuntimeStatistics? Statistics { get; init; }
+}
 
 /// <summary>EXPLAIN (<c>queryDescription</c>): the logical plan and topology of a query.</summary>
 /// <param name="StatementText">The statement.</param>
@@ -141,10 +142,15 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
         ArgumentNullException.ThrowIfNull(sql);
         var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to run queries on (SqlEngineOptions.BootstrapServers is not set).");
         var statements = SqlParser.ParseStatements(sql);
+        if (statements.Count == 1 && statements[0].Statement is PrintTopic print)
+        {
+            return await PrintHandle.StartAsync(runtime, print, cancellationToken).ConfigureAwait(false);
+        }
+
         if (statements.Count != 1 || statements[0].Statement is not Query query)
         {
             throw new SqlException(statements.Count == 1
-                ? $"Only SELECT statements can be run as queries; use ExecuteAsync for {statements[0].Statement.GetType().Name} statements."
+                ? $"Only SELECT and PRINT statements can be run as queries; use ExecuteAsync for {statements[0].Statement.GetType().Name} statements."
                 : $"Expected exactly one SELECT statement, got {statements.Count} statements.");
         }
 
@@ -167,6 +173,19 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             }
 
             var analyzed = Analyzer(props).AnalyzeQuery(query);
+            if (analyzed.IsPull && !analyzed.Sources[0].Source.IsTable)
+            {
+                _gate.Release();
+                try
+                {
+                    return await PullQuery.ScanStreamAsync(analyzed, runtime, _functions, QueryStartTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
             if (analyzed.IsPull)
             {
                 var source = analyzed.Sources[0].Source;
@@ -322,7 +341,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
         }
     }
 
-    /// <summary>Executes one or more statements in order, returning one entity each; stops at the first error (<see cref="SqlException"/>).</summary>
+    /// <summary>Executes one or more statements in order, returning one entity each (none for INSERT VALUES, as ksqlDB); stops at the first error (<see cref="SqlException"/>).</summary>
     public async Task<IReadOnlyList<SqlEntity>> ExecuteAsync(string sql, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sql);
@@ -332,7 +351,11 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             var results = new List<SqlEntity>();
             foreach (var parsed in SqlParser.ParseStatements(sql))
             {
-                results.Add(await ExecuteOneAsync(parsed, cancellationToken).ConfigureAwait(false));
+                // INSERT VALUES answers with no entity, as ksqlDB's /ksql does.
+                if (await ExecuteOneAsync(parsed, cancellationToken).ConfigureAwait(false) is { } entity)
+                {
+                    results.Add(entity);
+                }
             }
 
             return results;
@@ -359,7 +382,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
         return new SqlAnalyzer(_catalog, _functions, _types, settings);
     }
 
-    private async Task<SqlEntity> ExecuteOneAsync(ParsedStatement parsed, CancellationToken cancellationToken)
+    private async Task<SqlEntity?> ExecuteOneAsync(ParsedStatement parsed, CancellationToken cancellationToken)
     {
         var text = parsed.Text;
         switch (parsed.Statement)
@@ -390,7 +413,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to insert into (SqlEngineOptions.BootstrapServers is not set).");
                 var target = FindTarget(iv.Target);
                 await Inserter.InsertValuesAsync(runtime, _functions, target, iv, cancellationToken).ConfigureAwait(false);
-                return new InsertValuesEntity(text, target.Name);
+                return null;
             }
 
             case Query:
@@ -410,10 +433,26 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             case DescribeSource d:
             {
                 var source = _catalog.Find(d.Name) ?? throw new SqlException($"Could not find STREAM/TABLE '{d.Name}' in the Metastore");
-                return new SourceDescriptionEntity(text, source,
-                    _queries.Values.Where(q => q.Sources.Contains(source.Name)).Select(q => q.Id).ToList(),
-                    _queries.Values.Where(q => q.Sink == source.Name).Select(q => q.Id).ToList());
+                var readers = _queries.Values.Where(q => q.Sources.Contains(source.Name)).Select(q => q.Id).ToList();
+                var writers = _queries.Values.Where(q => q.Sink == source.Name).Select(q => q.Id).ToList();
+                var statistics = d.Extended && _runtime is not null
+                    ? await _runtime.StatisticsAsync(source.Topic, readers.Concat(writers).Distinct().ToDictionary(id => id, id => WithState(_queries[id]).State), cancellationToken).ConfigureAwait(false)
+                    : null;
+                return new SourceDescriptionEntity(text, source, readers, writers) { Extended = d.Extended, Statistics = statistics };
             }
+
+            case ListStatement { Kind: ListKind.Topics } topics:
+            {
+                var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to list topics of (SqlEngineOptions.BootstrapServers is not set).");
+                return new TopicListEntity(text, await runtime.TopicsAsync(topics.All, topics.Extended, cancellationToken).ConfigureAwait(false), topics.Extended);
+            }
+
+            case ListStatement { Kind: ListKind.Functions }:
+                return new FunctionListEntity(text, _functions.ListFunctions());
+            case ListStatement { Kind: ListKind.Types }:
+                return new TypeListEntity(text, new SortedDictionary<string, SqlType>(_types.Types.ToDictionary(), StringComparer.Ordinal));
+            case DescribeFunction df:
+                return new FunctionDescriptionEntity(text, _functions.Describe(df.Name) ?? throw new SqlException($"Can't find any functions with the name '{df.Name}'"));
 
             case Explain { QueryId: { } id }:
                 return _queries.TryGetValue(id, out var query)
