@@ -263,7 +263,7 @@ internal sealed class KafkaRuntime : IAsyncDisposable
     /// <summary>SHOW TOPICS: every topic (internal ones, starting with '_', only for SHOW ALL TOPICS) with replicas per partition, and for EXTENDED its consumers.</summary>
     public async Task<IReadOnlyList<KafkaTopicInfo>> TopicsAsync(bool all, bool extended, CancellationToken cancellationToken)
     {
-        var names = (await Admin.ListTopicsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Where(n => all || !n.StartsWith('_')).ToList();
+        var names = (await Admin.ListTopicsAsync(includeInternal: all, cancellationToken: cancellationToken).ConfigureAwait(false)).Where(n => all || !n.StartsWith('_')).ToList();
         var descriptions = names.Count == 0 ? [] : await Admin.DescribeTopicsAsync(names, cancellationToken).ConfigureAwait(false);
         var consumers = new Dictionary<string, (int Consumers, HashSet<string> Groups)>(StringComparer.Ordinal);
         if (extended)
