@@ -108,6 +108,8 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
     private readonly Dictionary<string, RunningQuery> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _queryProperties = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<PushQueryHandle, byte> _pushQueries = new();
+    private readonly Dictionary<string, string> _sourceTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningQuery> _sourceTableQueries = new(StringComparer.Ordinal);
     private int _disposed;
 
     /// <summary>Creates a metastore-only engine over a command log.</summary>
@@ -190,6 +192,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             {
                 var source = analyzed.Sources[0].Source;
                 var materializer = _running.Values.FirstOrDefault(r => r.IsMaterialized && r.Plan.Query.Sink?.Name == source.Name)
+                    ?? _sourceTableQueries.GetValueOrDefault(source.Name)
                     ?? throw new SqlException($"The `{source.Name}` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_{source.Name} AS SELECT * FROM {source.Name}'. See https://cnfl.io/queries for more info.");
                 _gate.Release();
                 try
@@ -298,7 +301,13 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             await running.StopAsync(cleanUp: false, CancellationToken.None).ConfigureAwait(false);
         }
 
+        foreach (var running in _sourceTableQueries.Values.ToList())
+        {
+            await running.StopAsync(cleanUp: false, CancellationToken.None).ConfigureAwait(false);
+        }
+
         _running.Clear();
+        _sourceTableQueries.Clear();
         if (_runtime is not null)
         {
             await _runtime.DisposeAsync().ConfigureAwait(false);
@@ -333,6 +342,8 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 {
                     await StartQueryAsync(query, cancellationToken).ConfigureAwait(false);
                 }
+
+                await SyncSourceTablesAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -566,6 +577,16 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 }
 
                 _catalog.Add(source);
+                if (cs.IsSource && source.IsTable)
+                {
+                    // ksqlDB materializes a source table with a query named CST_<NAME>_<n> (here not listed in SHOW QUERIES).
+                    _sourceTables[source.Name] = $"CST_{source.Name}_{sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                }
+                else
+                {
+                    _sourceTables.Remove(source.Name);
+                }
+
                 return new CommandStatusEntity(text, sequence, source.IsTable ? "Table created" : "Stream created");
             }
 
@@ -593,6 +614,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 }
 
                 _catalog.Remove(source.Name);
+                _sourceTables.Remove(source.Name);
                 return new CommandStatusEntity(text, sequence, $"Source `{source.Name}` (topic: {source.Topic}) was dropped.");
             }
 
@@ -658,9 +680,36 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             await StartQueryAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
+        await SyncSourceTablesAsync(cancellationToken).ConfigureAwait(false);
         if (dropped is not null && _catalog.Find(dropped.Name) is null)
         {
             await _runtime!.DeleteTopicsAsync([dropped.Topic], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts the materialization of new source tables and stops (cleaning up) those of dropped ones.</summary>
+    private async Task SyncSourceTablesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (name, running) in _sourceTableQueries.ToList())
+        {
+            if (!_sourceTables.TryGetValue(name, out var id) || id != running.Plan.QueryId)
+            {
+                _sourceTableQueries.Remove(name);
+                await running.StopAsync(cleanUp: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (name, id) in _sourceTables)
+        {
+            if (_sourceTableQueries.ContainsKey(name) || _catalog.Find(name) is null)
+            {
+                continue;
+            }
+
+            var selectAll = (Query)SqlParser.ParseStatement($"SELECT * FROM `{name}` EMIT CHANGES;");
+            var analyzed = Analyzer(new Dictionary<string, string>()).AnalyzeQuery(selectAll);
+            var applicationId = $"_confluent-ksql-{_plannerSettings.ServiceId}query_{id}";
+            _sourceTableQueries[name] = await RunningQuery.StartSourceTableAsync(_runtime!, _functions, analyzed, id, applicationId, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -280,6 +280,28 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
         Assert.Equal("total-messages: 3", described.Statistics.Text);
     }
 
+    [Fact]
+    public async Task A_source_table_is_materialized_for_pull_queries_until_it_is_dropped()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE STREAM st_feed (id INT KEY, v STRING) WITH (kafka_topic='st_topic', value_format='JSON', partitions=1);
+            INSERT INTO st_feed (id, v) VALUES (1, 'old');
+            CREATE SOURCE TABLE st_table (id INT PRIMARY KEY, v STRING) WITH (kafka_topic='st_topic', value_format='JSON');
+            INSERT INTO st_feed (id, v) VALUES (1, 'new');
+            INSERT INTO st_feed (id, v) VALUES (2, 'two');
+            """);
+        await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM st_table;")) is [[1, "new"], [2, "two"]], () => "the source table's latest rows");
+        Assert.Equal([["two"]], await PullAsync(engine, "SELECT v FROM st_table WHERE id = 2;"));
+        var insert = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("INSERT INTO st_table (id, v) VALUES (3, 'x');"));
+        Assert.Contains("read-only", insert.Message, StringComparison.Ordinal);
+        Assert.Contains(await cluster.TopicsAsync(), t => t.StartsWith("_confluent-ksql-default_query_CST_ST_TABLE_", StringComparison.Ordinal));
+
+        await engine.ExecuteAsync("DROP TABLE st_table;");
+        Assert.DoesNotContain(await cluster.TopicsAsync(), t => t.Contains("CST_ST_TABLE", StringComparison.Ordinal));
+        Assert.Contains("st_topic", await cluster.TopicsAsync());
+    }
+
     private static async Task<List<IReadOnlyList<object?>>> ReadAllAsync(IQueryHandle handle)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
