@@ -10,11 +10,11 @@ using Eddy.Streams.Errors;
 namespace Eddy.Sql.Engine.Execution;
 
 /// <summary>
-/// Pull queries on a table materialized by a running CREATE TABLE AS SELECT: reads the query's result
+/// Pull queries on a table materialized by a running CREATE TABLE AS SELECT (or a source table): reads the query's result
 /// store through interactive queries, rebuilds each entry as the table's input row (columns, ROWTIME,
 /// WINDOWSTART/WINDOWEND), then applies WHERE, the projection and LIMIT. Key lookups, IN lists, key
-/// ranges and window bounds are all WHERE predicates over that row; a single-key equality on an
-/// unwindowed table is answered with a point lookup.
+/// ranges and window bounds are all WHERE predicates over that row: every pull query is a scan of the
+/// local store (point lookups on the serialized key are a later optimization).
 /// </summary>
 internal static class PullQuery
 {
