@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Eddy.Sql.Engine;
+using Xunit.Abstractions;
 
 namespace Eddy.Sql.Tests.Engine;
 
 /// <summary>The SQL engine running its statements on the real embedded broker: topics, persistent, push and pull queries, inserts, restart.</summary>
-public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<EngineCluster>
+public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper output) : IClassFixture<EngineCluster>
 {
     private static readonly Dictionary<string, string> Earliest = new(StringComparer.Ordinal) { ["auto.offset.reset"] = "earliest" };
 
@@ -44,7 +45,9 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
         await using var engine = await cluster.StartEngineAsync();
         await engine.ExecuteAsync("CREATE STREAM pq_src (id BIGINT KEY, v STRING) WITH (kafka_topic='pq_src', value_format='JSON', partitions=1);");
         await engine.ExecuteAsync("INSERT INTO pq_src (id, v) VALUES (0, 'before');");
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var query = await engine.ExecuteQueryAsync("SELECT * FROM pq_src WHERE v <> 'skip' EMIT CHANGES LIMIT 2;", null);
+        output.WriteLine($"push query running after {started.ElapsedMilliseconds} ms");
         Assert.StartsWith("transient_PQ_SRC_", query.QueryId, StringComparison.Ordinal);
         Assert.Equal(["ID", "V"], query.Columns.Select(c => c.Name));
         foreach (var (id, v) in new[] { (1, "a"), (2, "skip"), (3, "b"), (4, "c") })
@@ -99,6 +102,13 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
 
         await EngineCluster.EventuallyAsync(async () => (await PullAsync(engine, "SELECT * FROM pl_totals WHERE item = 'apple';")) is [[_, 3L, 9]], () => "apple count 3");
         Assert.Equal([["apple", 3L, 9], ["fig", 1L, 4], ["pear", 1L, 2]], Sorted(await PullAsync(engine, "SELECT * FROM pl_totals;")));
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Single(await PullAsync(engine, "SELECT * FROM pl_totals WHERE item = 'pear';"));
+        }
+
+        output.WriteLine($"pull query by key: {timer.Elapsed.TotalMilliseconds / 50:F2} ms each (50 sequential, including parse and analysis)");
         Assert.Equal([["fig", 4], ["pear", 2]], Sorted(await PullAsync(engine, "SELECT item, q FROM pl_totals WHERE item IN ('pear', 'fig', 'kiwi');")));
         Assert.Equal([["apple", 30L]], Sorted(await PullAsync(engine, "SELECT item, n * 10 AS n10 FROM pl_totals WHERE n > 1;")));
         Assert.Equal([["apple"], ["fig"]], Sorted(await PullAsync(engine, "SELECT item FROM pl_totals WHERE item >= 'a' AND item < 'g';")));
@@ -148,19 +158,24 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
                 CREATE STREAM rs_events (id BIGINT KEY, k STRING) WITH (kafka_topic='rs_events', value_format='JSON', partitions=2);
                 CREATE TABLE rs_counts AS SELECT k, COUNT(*) AS n FROM rs_events GROUP BY k;
                 """);
+            var timer = System.Diagnostics.Stopwatch.StartNew();
             for (var i = 0; i < 6; i++)
             {
                 await engine.ExecuteAsync($"INSERT INTO rs_events (id, k) VALUES ({i}, '{(i % 2 == 0 ? "even" : "odd")}');");
             }
+
+            output.WriteLine($"INSERT VALUES: {timer.Elapsed.TotalMilliseconds / 6:F2} ms each (acks=all, one at a time)");
 
             await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 3L]], () => "counts 3/3 before restart");
         }
 
         await using (var log = new KafkaCommandLog(cluster.Bootstrap, "restart_"))
         {
+            var restart = System.Diagnostics.Stopwatch.StartNew();
             await using var engine = await cluster.StartEngineAsync(log, cluster.Options(stateDir, "restart_"));
             Assert.Equal("CTAS_RS_COUNTS_1", Assert.Single(engine.Queries).Id);
             await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 3L]], () => "counts 3/3 after restart");
+            output.WriteLine($"restarted engine answered the pull query after {restart.ElapsedMilliseconds} ms");
             await engine.ExecuteAsync("INSERT INTO rs_events (id, k) VALUES (100, 'odd');");
             await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 4L]], () => "odd 4 after one more insert");
             var out_ = await cluster.ReadAsync("RS_COUNTS", 100, TimeSpan.FromSeconds(2));
