@@ -40,7 +40,15 @@ public sealed record SqlEngineOptions
 /// <param name="Name">The column name, e.g. <c>ID</c>.</param>
 /// <param name="Type">Its SQL type.</param>
 /// <example><code>Console.WriteLine($"{column.Name} {column.Type}");</code></example>
-public sealed record QueryColumn(string Name, SqlType Type);
+public sealed record QueryColumn(string Name, SqlType Type)
+{
+    /// <summary>
+    /// True for a pull query's key columns (ksqlDB's pull header marks them <c>KEY</c>: the source's key
+    /// columns and, for windowed tables, WINDOWSTART and WINDOWEND, when selected as plain columns); push
+    /// query headers never mark keys.
+    /// </summary>
+    public bool IsKey { get; init; }
+}
 
 /// <summary>
 /// A running push query (<c>EMIT CHANGES</c>) or a pull query's result. Rows hold values in the engine's CLR

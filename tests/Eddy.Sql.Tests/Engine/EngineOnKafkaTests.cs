@@ -116,6 +116,7 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
         await using var handle = await engine.ExecuteQueryAsync("SELECT item AS i, n FROM pl_totals WHERE item = 'fig';", null);
         Assert.True(handle.IsPull);
         Assert.Equal(["I", "N"], handle.Columns.Select(c => c.Name));
+        Assert.Equal([true, false], handle.Columns.Select(c => c.IsKey));
     }
 
     [Fact]
@@ -135,6 +136,12 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
         var all = Sorted(await PullAsync(engine, "SELECT user, WINDOWSTART, WINDOWEND, n FROM pw_counts WHERE user = 'u1';"));
         Assert.Equal([["u1", 0L, 60_000L, 2L], ["u1", 120_000L, 180_000L, 2L], ["u1", 60_000L, 120_000L, 1L]], all);
         Assert.Equal([[60_000L, 1L]], Sorted(await PullAsync(engine, "SELECT WINDOWSTART, n FROM pw_counts WHERE user = 'u1' AND WINDOWSTART = 60000;")));
+        await using (var star = await engine.ExecuteQueryAsync("SELECT * FROM pw_counts WHERE user = 'nobody';", null))
+        {
+            Assert.Equal(["USER", "WINDOWSTART", "WINDOWEND", "N"], star.Columns.Select(c => c.Name));
+            Assert.Equal([true, true, true, false], star.Columns.Select(c => c.IsKey));
+        }
+
         Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART >= 60000;")).Count);
         Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART < 120000;")).Count);
         Assert.Single(await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART > 0 AND WINDOWEND <= 120000;"));

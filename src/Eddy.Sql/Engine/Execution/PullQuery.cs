@@ -24,7 +24,7 @@ internal static class PullQuery
         var compiler = new ExpressionCompiler(functions);
         var where = query.Where is { } w ? compiler.CompilePredicate(w, query.InputScope, "WHERE").Delegate : null;
         var projection = compiler.CompileProjection(query.Projection.Select(p => p.Expression).ToList(), query.InputScope, "SELECT");
-        var columns = query.Projection.Select(p => new QueryColumn(p.Name, p.Type)).ToList();
+        var columns = Columns(query);
         var layout = new InputRowLayout(source);
         var limit = query.Query.Limit;
 
@@ -84,7 +84,7 @@ internal static class PullQuery
         var compiler = new ExpressionCompiler(functions);
         var where = query.Where is { } w ? compiler.CompilePredicate(w, query.InputScope, "WHERE").Delegate : null;
         var projection = compiler.CompileProjection(query.Projection.Select(p => p.Expression).ToList(), query.InputScope, "SELECT");
-        var columns = query.Projection.Select(p => new QueryColumn(p.Name, p.Type)).ToList();
+        var columns = Columns(query);
         var layout = new InputRowLayout(source);
         var limit = query.Query.Limit;
         var keySerde = RowSerde.Key(source);
@@ -187,6 +187,15 @@ internal static class PullQuery
         }
 
         return row;
+    }
+
+    /// <summary>The result columns, key columns flagged as ksqlDB's pull header does.</summary>
+    private static List<QueryColumn> Columns(AnalyzedQuery query)
+    {
+        var source = query.Sources[0].Source;
+        bool IsKey(Ast.SqlExpression e) => e is Ast.ColumnRef c
+            && (source.Schema.Key.Any(k => k.Name == c.Name) || (source.Window is not null && c.Name is "WINDOWSTART" or "WINDOWEND"));
+        return [.. query.Projection.Select(p => new QueryColumn(p.Name, p.Type) { IsKey = IsKey(p.Expression) })];
     }
 
     private static object? Header(InputRowLayout layout, Client.Headers? headers, string? key)
