@@ -174,7 +174,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 props[k] = v;
             }
 
-            var analyzed = Analyzer(props).AnalyzeQuery(query);
+            var analyzed = Analyzer(props).AnalyzeQuery(WindowBounds.Rewrite(query));
             if (analyzed.IsPull && !analyzed.Sources[0].Source.IsTable)
             {
                 _gate.Release();

@@ -146,6 +146,9 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
         Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART < 120000;")).Count);
         Assert.Single(await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART > 0 AND WINDOWEND <= 120000;"));
         Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART BETWEEN 0 AND 60000;")).Count);
+        Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART >= '1970-01-01T00:01';")).Count);
+        Assert.Equal([[60_000L]], await PullAsync(engine, "SELECT WINDOWSTART FROM pw_counts WHERE user = 'u1' AND WINDOWSTART = '1970-01-01T01:01:00.000+0100';"));
+        Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWEND BETWEEN '1970-01-01' AND '1970-01-01T00:02Z';")).Count);
     }
 
     [Fact]
