@@ -109,6 +109,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _queryProperties = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<PushQueryHandle, byte> _pushQueries = new();
     private readonly Dictionary<string, string> _sourceTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _startErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunningQuery> _sourceTableQueries = new(StringComparer.Ordinal);
     private int _disposed;
 
@@ -637,6 +638,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
 
     private PersistentQueryInfo WithState(PersistentQueryInfo query) =>
         _running.TryGetValue(query.Id, out var running) ? query with { State = running.State, ErrorMessage = running.ErrorMessage }
+        : _startErrors.TryGetValue(query.Id, out var error) ? query with { State = "ERROR", ErrorMessage = error }
         : _runtime is null ? query : query with { State = "NOT_RUNNING" };
 
     /// <summary>Creates what a statement needs on Kafka before it is logged: a source's topic, a query's sink topic.</summary>
@@ -724,10 +726,12 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
         try
         {
             _running[query.Id] = await RunningQuery.StartAsync(_runtime!, _functions, query.Plan, props, cancellationToken).ConfigureAwait(false);
+            _startErrors.Remove(query.Id);
         }
-        catch (Exception e) when (e is Client.KafkaException or Streams.Errors.StreamsException)
+        catch (Exception e) when (e is Client.KafkaException or Streams.Errors.StreamsException or SqlException)
         {
-            throw new SqlException($"Could not start query {query.Id}: {e.Message}", e);
+            // The statement is already in the command log: the query stays, in ERROR, as ksqlDB keeps failed queries.
+            _startErrors[query.Id] = $"Could not start query {query.Id}: {e.Message}";
         }
     }
 }

@@ -36,6 +36,11 @@ internal static class PullQuery
                 throw new SqlException($"The query {running.Plan.QueryId} that materializes {source.Name} failed: {error}");
             }
 
+            if (running.Streams.State is KafkaStreamsState.NotRunning or KafkaStreamsState.PendingShutdown or KafkaStreamsState.Error or KafkaStreamsState.PendingError)
+            {
+                throw new SqlException($"Table {source.Name} is not queryable: its query {running.Plan.QueryId} is not running.");
+            }
+
             try
             {
                 var store = running.Streams.Store(StoreQueryParameters.FromNameAndType(RunningQuery.ResultStore, QueryableStoreTypes.TimestampedKeyValueStore<object?[], object?[]>()));
