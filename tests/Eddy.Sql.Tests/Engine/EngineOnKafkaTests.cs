@@ -228,6 +228,10 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
         Assert.Contains("V", badType.Message, StringComparison.Ordinal);
         var badColumn = await Assert.ThrowsAsync<SqlException>(() => engine.InsertRowAsync("BS_SRC", JsonDocument.Parse("""{"NOPE":1}""").RootElement));
         Assert.Contains("NOPE", badColumn.Message, StringComparison.Ordinal);
+        var count = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("INSERT INTO bs_src (id, v) VALUES (1);"));
+        Assert.Equal("Failed to prepare statement: Expected number columns and values to match: 2, 1", count.Message);
+        var pseudo = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("INSERT INTO bs_src (id, v, ROWPARTITION) VALUES (1, 2, 3);"));
+        Assert.Equal("Inserting into column `ROWPARTITION` is not allowed.", pseudo.Message);
         var unknown = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("INSERT INTO nowhere (v) VALUES (1);"));
         Assert.Contains("NOWHERE", unknown.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteQueryAsync("SELECT * FROM bs_src EMIT CHANGES; SELECT * FROM bs_src EMIT CHANGES;", null));
