@@ -77,6 +77,14 @@ public interface IQueryHandle : IAsyncDisposable
     IAsyncEnumerable<IReadOnlyList<object?>> ReadRowsAsync(CancellationToken cancellationToken = default);
 }
 
+/// <summary>A push query's handle: tells why its rows ended (ksqlDB's final message "Limit Reached" or "Query Completed").</summary>
+/// <example><code>var final = query is IPushQueryHandle { LimitReached: true } ? "Limit Reached" : "Query Completed";</code></example>
+public interface IPushQueryHandle : IQueryHandle
+{
+    /// <summary>True once the query's LIMIT rows were delivered (always true for LIMIT 0).</summary>
+    bool LimitReached { get; }
+}
+
 /// <summary>The running side of an engine: push and pull queries and inserts of JSON rows (the REST server's /inserts-stream).</summary>
 /// <example><code>await engine.InsertRowAsync("PAGEVIEWS", JsonDocument.Parse("{\"ID\":1}").RootElement, ct);</code></example>
 public interface IQueryExecution

@@ -63,6 +63,7 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
         }
 
         Assert.Equal([[1L, "a"], [3L, "b"]], rows.Select(r => r.ToArray()));
+        Assert.True(Assert.IsAssignableFrom<IPushQueryHandle>(query).LimitReached);
     }
 
     [Fact]
@@ -82,6 +83,7 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
 
         await query.DisposeAsync();
         Assert.False(await enumerator.MoveNextAsync());
+        Assert.False(Assert.IsAssignableFrom<IPushQueryHandle>(query).LimitReached);
         Assert.DoesNotContain(await cluster.TopicsAsync(), t => t.Contains("transient_PD_SRC_", StringComparison.Ordinal));
         Assert.Empty(Directory.GetDirectories(options.StateDirectory));
     }

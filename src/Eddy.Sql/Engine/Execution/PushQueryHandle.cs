@@ -11,7 +11,7 @@ namespace Eddy.Sql.Engine.Execution;
 /// channel. The stream thread waits when the reader is slow (backpressure); LIMIT completes the channel;
 /// disposing closes the application and deletes its state and internal topics.
 /// </summary>
-internal sealed class PushQueryHandle : IQueryHandle
+internal sealed class PushQueryHandle : IPushQueryHandle
 {
     private const int Capacity = 1024;
     private readonly Channel<QueryRow> _channel = Channel.CreateBounded<QueryRow>(new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
