@@ -40,7 +40,15 @@ public sealed record SqlEngineOptions
 /// <param name="Name">The column name, e.g. <c>ID</c>.</param>
 /// <param name="Type">Its SQL type.</param>
 /// <example><code>Console.WriteLine($"{column.Name} {column.Type}");</code></example>
-public sealed record QueryColumn(string Name, SqlType Type);
+public sealed record QueryColumn(string Name, SqlType Type)
+{
+    /// <summary>
+    /// True for a pull query's key columns (ksqlDB's pull header marks them <c>KEY</c>: the source's key
+    /// columns and, for windowed tables, WINDOWSTART and WINDOWEND, when selected as plain columns); push
+    /// query headers never mark keys.
+    /// </summary>
+    public bool IsKey { get; init; }
+}
 
 /// <summary>
 /// A running push query (<c>EMIT CHANGES</c>) or a pull query's result. Rows hold values in the engine's CLR
@@ -67,6 +75,14 @@ public interface IQueryHandle : IAsyncDisposable
 
     /// <summary>The rows, as they arrive.</summary>
     IAsyncEnumerable<IReadOnlyList<object?>> ReadRowsAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A push query's handle: tells why its rows ended (ksqlDB's final message "Limit Reached" or "Query Completed").</summary>
+/// <example><code>var final = query is IPushQueryHandle { LimitReached: true } ? "Limit Reached" : "Query Completed";</code></example>
+public interface IPushQueryHandle : IQueryHandle
+{
+    /// <summary>True once the query's LIMIT rows were delivered (always true for LIMIT 0).</summary>
+    bool LimitReached { get; }
 }
 
 /// <summary>The running side of an engine: push and pull queries and inserts of JSON rows (the REST server's /inserts-stream).</summary>

@@ -33,6 +33,25 @@ public sealed class SqlEngineTests
     }
 
     [Fact]
+    public async Task A_metastore_only_engine_answers_catalog_statements_and_refuses_to_run_queries()
+    {
+        await using var log = new InMemoryCommandLog();
+        await using var engine = new SqlEngine(log);
+        await engine.ExecuteAsync(Setup + "CREATE TYPE money AS DECIMAL(10, 2);");
+        Assert.Contains(Assert.IsType<FunctionListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW FUNCTIONS;"))).Functions, f => f.Name == "SUM");
+        Assert.Equal("SUM", Assert.IsType<FunctionDescriptionEntity>(Assert.Single(await engine.ExecuteAsync("DESCRIBE FUNCTION sum;"))).Function.Name);
+        Assert.Equal(["MONEY"], Assert.IsType<TypeListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW TYPES;"))).Types.Keys);
+        Assert.Equal("RUNNING", Assert.Single(Assert.IsType<QueryListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW QUERIES;"))).Queries).State);
+
+        var push = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteQueryAsync("SELECT * FROM orders EMIT CHANGES;", null));
+        Assert.Contains("BootstrapServers", push.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SqlException>(() => engine.InsertRowAsync("ORDERS", System.Text.Json.JsonDocument.Parse("{}").RootElement));
+        await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("INSERT INTO orders (id) VALUES (1);"));
+        await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("SHOW TOPICS;"));
+        Assert.Equal(3, log.Commands.Count);
+    }
+
+    [Fact]
     public async Task Invalid_statements_are_rejected_before_they_reach_the_log()
     {
         await using var log = new InMemoryCommandLog();
