@@ -175,7 +175,7 @@ public sealed class ServerPullLatencyBenchmark : IMacroBenchmark
         var keys = 100_000;
         var rate = 1_000;
         var seconds = 15;
-        for (var i = 0; i < args.Length - 1; i++)
+        for (var i = 0; i < args.Length - 1; i += 2)
         {
             var v = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             switch (args[i])
@@ -216,6 +216,11 @@ public sealed class ServerPullLatencyBenchmark : IMacroBenchmark
             output.WriteLine();
             output.WriteLine("| target req/s | achieved req/s | requests | errors | p50 ms | p99 ms | p99.9 ms | max ms | cores used |");
             output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            if (_firstError is not null)
+            {
+                output.WriteLine($"first failed lookup: {_firstError}");
+            }
+
             output.WriteLine($"| {rate:N0} | {latencies.Count / (double)seconds:N0} | {latencies.Count:N0} | {errors} | {P(0.50):F2} | {P(0.99):F2} | {P(0.999):F2} | {latencies.LastOrDefault():F2} | {result.CoresUsed:F2} |");
         }
         finally
@@ -226,12 +231,20 @@ public sealed class ServerPullLatencyBenchmark : IMacroBenchmark
         return 0;
     }
 
+    private static string? _firstError;
+
     private static async Task<bool?> LookupAsync(HttpClient http, int key, CancellationToken cancellationToken)
     {
         var body = $"{{\"ksql\":\"SELECT * FROM TOTALS WHERE ID={key};\"}}";
         using var response = await http.PostAsync("/query", new StringContent(body, Encoding.UTF8, "application/json"), cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return response.StatusCode == HttpStatusCode.OK ? text.Contains("\"row\"", StringComparison.Ordinal) : null;
+        var ok = response.StatusCode == HttpStatusCode.OK && text.Contains("\"row\"", StringComparison.Ordinal);
+        if (!ok)
+        {
+            Interlocked.CompareExchange(ref _firstError, $"key {key}: {(int)response.StatusCode} {text}", null);
+        }
+
+        return response.StatusCode == HttpStatusCode.OK ? ok : null;
     }
 
     private static async Task<(List<double> Latencies, int Errors)> RunLoadAsync(HttpClient http, int keys, int rate, int seconds, CancellationToken cancellationToken)
