@@ -142,17 +142,19 @@ public sealed class ServerPushFanoutBenchmark : IMacroBenchmark
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         ready.Signal();
         var seen = 0;
+        var last = string.Empty;
         while (seen < rows && await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (line.Length > 0)
             {
                 seen++;
+                last = line;
             }
         }
 
         if (seen < rows)
         {
-            throw new InvalidOperationException($"a client saw {seen} of {rows} rows");
+            throw new InvalidOperationException($"a client saw {seen} of {rows} rows; the last line: {last}");
         }
     }
 }
@@ -208,6 +210,7 @@ public sealed class ServerPullLatencyBenchmark : IMacroBenchmark
 
             // Warm-up, then the measured open-loop run.
             await RunLoadAsync(http, keys, rate, 2, cancellationToken);
+            _firstError = null;
             var measurement = new Measurement();
             var (latencies, errors) = await RunLoadAsync(http, keys, rate, seconds, cancellationToken);
             var result = measurement.Stop(latencies.Count, 0);
