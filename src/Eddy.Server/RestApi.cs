@@ -660,6 +660,7 @@ internal sealed class RestApi : IDisposable
         }
         catch (Exception e) when (e is SqlException or KafkaException or InvalidOperationException or IOException)
         {
+            ServerLog.RequestFailed(_logger, e, query.QueryId);
             return new PumpOutcome(false, e.Message);
         }
         finally
@@ -675,14 +676,22 @@ internal sealed class RestApi : IDisposable
         }
     }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _frameBuffer;
+
     private static void WriteFrame(PipeWriter body, ReadOnlySpan<byte> prefix, Action<Utf8JsonWriter> write, byte[]? suffix)
     {
-        body.Write(prefix);
-        using (var writer = new Utf8JsonWriter(body, WriterOptions))
+        // The frame is serialized into a buffer of its own and then copied: Utf8JsonWriter writing straight
+        // into Kestrel's response PipeWriter failed under bursts ("could not provide an output buffer").
+        var buffer = _frameBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(writer);
         }
 
+        body.Write(prefix);
+        body.Write(buffer.WrittenSpan);
         if (suffix is not null)
         {
             body.Write(suffix);
