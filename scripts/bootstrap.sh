@@ -48,7 +48,7 @@ if [ "$mode" = "test" ]; then
   peers="$root/tests/peers/node"
   # npm ci only when the lock file changed since the last install.
   if ! cmp -s "$peers/package-lock.json" "$peers/node_modules/.eddy-installed-lock" 2>/dev/null; then
-    say "installing npm test peers (KafkaJS) from package-lock.json"
+    say "installing npm test peers (KafkaJS, ksqldb-client) from package-lock.json"
     (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     cp "$peers/package-lock.json" "$peers/node_modules/.eddy-installed-lock"
   fi
