@@ -37,6 +37,7 @@ public static class EddyCommand
             }
         }
 
+        root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(TopicCommand.Create());
         root.Subcommands.Add(ProduceCommand.Create());

@@ -1,8 +1,11 @@
 using Eddy.Sql.Analysis;
 using Eddy.Sql.Ast;
+using Eddy.Sql.Engine.Execution;
 using Eddy.Sql.Functions;
+using Eddy.Sql.Internal.Planning;
 using Eddy.Sql.Planning;
 using Eddy.Sql.Types;
+using Eddy.Streams;
 
 namespace Eddy.Sql.Engine;
 
@@ -19,6 +22,12 @@ public abstract record SqlEntity(string StatementText);
 /// <example><code>Console.WriteLine($"{status.CommandSequenceNumber}: {status.Message}");</code></example>
 public sealed record CommandStatusEntity(string StatementText, long CommandSequenceNumber, string Message, string? QueryId = null) : SqlEntity(StatementText);
 
+/// <summary>INSERT INTO ... VALUES: the row was produced (ksqlDB's /ksql answers these with no entity).</summary>
+/// <param name="StatementText">The statement.</param>
+/// <param name="Target">The stream or table written.</param>
+/// <example><code>if (entity is InsertValuesEntity i) Console.WriteLine($"inserted into {i.Target}");</code></example>
+public sealed record InsertValuesEntity(string StatementText, string Target) : SqlEntity(StatementText);
+
 /// <summary>SHOW STREAMS / SHOW TABLES (<c>streams</c>, <c>tables</c>).</summary>
 /// <param name="StatementText">The statement.</param>
 /// <param name="Kind">Streams or tables.</param>
@@ -33,7 +42,14 @@ public sealed record SourceListEntity(string StatementText, SourceKind Kind, IRe
 /// <param name="Sources">The sources it reads.</param>
 /// <param name="Plan">Its topology.</param>
 /// <example><code>Console.WriteLine($"{q.Id}: {q.Sql}");</code></example>
-public sealed record PersistentQueryInfo(string Id, string Sql, string Sink, IReadOnlyList<string> Sources, PlannedQuery Plan);
+public sealed record PersistentQueryInfo(string Id, string Sql, string Sink, IReadOnlyList<string> Sources, PlannedQuery Plan)
+{
+    /// <summary>RUNNING, ERROR or NOT_RUNNING (ksqlDB's query state); RUNNING for a metastore-only engine.</summary>
+    public string State { get; init; } = "RUNNING";
+
+    /// <summary>Why the query is in ERROR, if it is.</summary>
+    public string? ErrorMessage { get; init; }
+}
 
 /// <summary>SHOW QUERIES (<c>queries</c>).</summary>
 /// <param name="StatementText">The statement.</param>
@@ -77,7 +93,7 @@ public sealed record PropertiesEntity(string StatementText, IReadOnlyDictionary<
 /// var results = await engine.ExecuteAsync("CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON'); CREATE STREAM big AS SELECT * FROM s WHERE v > 10;", ct);
 /// </code>
 /// </example>
-public sealed class SqlEngine : IDisposable, IQueryExecution
+public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
 {
     private readonly ICommandLog _log;
     private readonly FunctionRegistry _functions;
@@ -87,6 +103,11 @@ public sealed class SqlEngine : IDisposable, IQueryExecution
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly PlannerSettings _plannerSettings;
+    private readonly KafkaRuntime? _runtime;
+    private readonly Dictionary<string, RunningQuery> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _queryProperties = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PushQueryHandle, byte> _pushQueries = new();
+    private int _disposed;
 
     /// <summary>Creates a metastore-only engine over a command log.</summary>
     public SqlEngine(ICommandLog log, FunctionRegistry? functions = null, PlannerSettings? settings = null)
@@ -102,21 +123,170 @@ public sealed class SqlEngine : IDisposable, IQueryExecution
         _functions = functions ?? new FunctionRegistry();
         _plannerSettings = options.Planner;
         Options = options;
+        if (!string.IsNullOrWhiteSpace(options.BootstrapServers))
+        {
+            _runtime = new KafkaRuntime(options);
+        }
     }
+
+    /// <summary>How long a push or pull query waits for its application to be running before answering.</summary>
+    public TimeSpan QueryStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Where the engine runs its queries.</summary>
     public SqlEngineOptions Options { get; }
 
     /// <inheritdoc />
-    public Task<IQueryHandle> ExecuteQueryAsync(string sql, IReadOnlyDictionary<string, string>? properties, CancellationToken cancellationToken = default) =>
-        throw new SqlException("This engine has no Kafka cluster to run queries on (SqlEngineOptions.BootstrapServers is not set).");
+    public async Task<IQueryHandle> ExecuteQueryAsync(string sql, IReadOnlyDictionary<string, string>? properties, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to run queries on (SqlEngineOptions.BootstrapServers is not set).");
+        var statements = SqlParser.ParseStatements(sql);
+        if (statements.Count != 1 || statements[0].Statement is not Query query)
+        {
+            throw new SqlException(statements.Count == 1
+                ? $"Only SELECT statements can be run as queries; use ExecuteAsync for {statements[0].Statement.GetType().Name} statements."
+                : $"Expected exactly one SELECT statement, got {statements.Count} statements.");
+        }
+
+        var props = new Dictionary<string, string>(StringComparer.Ordinal);
+        PushQueryHandle handle;
+        KafkaStreams streams;
+        string applicationId;
+        IReadOnlyList<string> sourceTopics;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var (k, v) in _properties)
+            {
+                props[k] = v;
+            }
+
+            foreach (var (k, v) in properties ?? new Dictionary<string, string>())
+            {
+                props[k] = v;
+            }
+
+            var analyzed = Analyzer(props).AnalyzeQuery(query);
+            if (analyzed.IsPull)
+            {
+                var source = analyzed.Sources[0].Source;
+                var materializer = _running.Values.FirstOrDefault(r => r.IsMaterialized && r.Plan.Query.Sink?.Name == source.Name)
+                    ?? throw new SqlException($"The `{source.Name}` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_{source.Name} AS SELECT * FROM {source.Name}'. See https://cnfl.io/queries for more info.");
+                _gate.Release();
+                try
+                {
+                    return await PullQuery.RunAsync(analyzed, materializer, _functions, QueryStartTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            var queryId = $"transient_{analyzed.Sources[0].Source.Name}_{Random.Shared.NextInt64(1, long.MaxValue)}";
+            applicationId = $"_confluent-ksql-{_plannerSettings.ServiceId}transient_{queryId}_{KafkaRuntime.Millis(Options.Time)}";
+            handle = new PushQueryHandle(queryId, analyzed, h => _pushQueries.TryRemove(h, out _));
+            var target = handle;
+            var builder = new QueryBuilder(analyzed, _functions, queryId) { TransientSink = s => s.Foreach((k, v) => target.Offer(k, v)) };
+            var topology = builder.Build();
+            sourceTopics = builder.SourceTopics;
+            var config = runtime.Config(new StreamsConfig { StateStoreCacheMaxBytes = 0, DeserializationExceptionHandler = new Streams.Errors.LogAndContinueExceptionHandler() }, applicationId, props);
+            streams = new KafkaStreams(topology, config);
+            handle.Attach(runtime, streams, applicationId);
+            _pushQueries[handle] = 0;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        try
+        {
+            if (!runtime.ReadsFromEarliest(props))
+            {
+                await runtime.CommitLatestAsync(applicationId, sourceTopics, cancellationToken).ConfigureAwait(false);
+            }
+
+            await streams.StartAsync(cancellationToken).ConfigureAwait(false);
+            await streams.WaitForRunningAsync(QueryStartTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await handle.DisposeAsync().ConfigureAwait(false);
+            if (e is OperationCanceledException or SqlException)
+            {
+                throw;
+            }
+
+            throw new SqlException($"The push query could not start: {e.Message}", e);
+        }
+
+        return handle;
+    }
 
     /// <inheritdoc />
-    public Task InsertRowAsync(string target, System.Text.Json.JsonElement row, CancellationToken cancellationToken = default) =>
-        throw new SqlException("This engine has no Kafka cluster to insert into (SqlEngineOptions.BootstrapServers is not set).");
+    public async Task InsertRowAsync(string target, System.Text.Json.JsonElement row, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to insert into (SqlEngineOptions.BootstrapServers is not set).");
+        var source = FindTarget(target);
+        await Inserter.InsertJsonAsync(runtime, source, row, cancellationToken).ConfigureAwait(false);
+    }
 
-    /// <summary>Releases the engine's lock.</summary>
-    public void Dispose() => _gate.Dispose();
+    private DataSource FindTarget(string name)
+    {
+        var source = _catalog.Find(name) ?? _catalog.Find(name.ToUpperInvariant())
+            ?? throw new SqlException($"Cannot insert values into an unknown stream/table: `{name}`");
+        if (source.IsSourceOnly)
+        {
+            throw new SqlException($"Cannot insert values into read-only {(source.IsTable ? "table" : "stream")}: {source.Name}");
+        }
+
+        return source;
+    }
+
+    /// <summary>Stops every query (a metastore-only engine just releases its lock); blocks, prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose()
+    {
+        if (_runtime is null)
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _gate.Dispose();
+            }
+
+            return;
+        }
+
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Stops every push query and persistent query (their state and offsets stay for the next start) and closes the Kafka clients.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var handle in _pushQueries.Keys.ToList())
+        {
+            await handle.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var running in _running.Values.ToList())
+        {
+            await running.StopAsync(cleanUp: false, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _running.Clear();
+        if (_runtime is not null)
+        {
+            await _runtime.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _gate.Dispose();
+    }
 
     /// <summary>The sources in the metastore.</summary>
     public ISourceCatalog Sources => _catalog;
@@ -135,6 +305,14 @@ public sealed class SqlEngine : IDisposable, IQueryExecution
                 foreach (var parsed in SqlParser.ParseStatements(command.Statement))
                 {
                     Apply(parsed, command.Sequence, command.Properties);
+                }
+            }
+
+            if (_runtime is not null)
+            {
+                foreach (var query in _queries.Values.OrderBy(q => q.Plan.QueryId, StringComparer.Ordinal).ToList())
+                {
+                    await StartQueryAsync(query, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -190,9 +368,33 @@ public sealed class SqlEngine : IDisposable, IQueryExecution
             {
                 // Validate without changing anything, then log, then apply.
                 Validate(parsed.Statement);
+                if (_runtime is not null)
+                {
+                    await PrepareTopicsAsync(parsed.Statement, cancellationToken).ConfigureAwait(false);
+                }
+
+                var before = _queries.Keys.ToHashSet(StringComparer.Ordinal);
+                var dropped = parsed.Statement is DropSource { DeleteTopic: true } drop ? _catalog.Find(drop.Name) : null;
                 var command = await _log.AppendAsync(text, new Dictionary<string, string>(_properties, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
-                return Apply(parsed, command.Sequence, command.Properties);
+                var status = Apply(parsed, command.Sequence, command.Properties);
+                if (_runtime is not null)
+                {
+                    await RunChangesAsync(before, dropped, cancellationToken).ConfigureAwait(false);
+                }
+
+                return status;
             }
+
+            case InsertValues iv:
+            {
+                var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to insert into (SqlEngineOptions.BootstrapServers is not set).");
+                var target = FindTarget(iv.Target);
+                await Inserter.InsertValuesAsync(runtime, _functions, target, iv, cancellationToken).ConfigureAwait(false);
+                return new InsertValuesEntity(text, target.Name);
+            }
+
+            case Query:
+                throw new SqlException("The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT", parsed.Location);
 
             case ListStatement { Kind: ListKind.Streams or ListKind.Tables } l:
             {
@@ -202,7 +404,7 @@ public sealed class SqlEngine : IDisposable, IQueryExecution
             }
 
             case ListStatement { Kind: ListKind.Queries }:
-                return new QueryListEntity(text, _queries.Values.OrderBy(q => q.Id, StringComparer.Ordinal).ToList());
+                return new QueryListEntity(text, _queries.Values.OrderBy(q => q.Id, StringComparer.Ordinal).Select(WithState).ToList());
             case ListStatement { Kind: ListKind.Properties }:
                 return new PropertiesEntity(text, new Dictionary<string, string>(_properties, StringComparer.Ordinal));
             case DescribeSource d:
@@ -337,6 +539,7 @@ public sealed class SqlEngine : IDisposable, IQueryExecution
                     _catalog.Add(analyzed.Sink!);
                 }
 
+                _queryProperties[plan.QueryId] = props;
                 _queries[plan.QueryId] = new PersistentQueryInfo(plan.QueryId, text, analyzed.Sink!.Name, analyzed.Sources.Select(s => s.Source.Name).Distinct().ToList(), plan);
                 return new CommandStatusEntity(text, sequence, $"Created query with ID {plan.QueryId}", plan.QueryId);
             }
@@ -368,6 +571,75 @@ public sealed class SqlEngine : IDisposable, IQueryExecution
                 return new CommandStatusEntity(text, sequence, "All queries terminated.");
             default:
                 throw new SqlException($"The engine does not apply {parsed.Statement.GetType().Name} statements.");
+        }
+    }
+
+    private PersistentQueryInfo WithState(PersistentQueryInfo query) =>
+        _running.TryGetValue(query.Id, out var running) ? query with { State = running.State, ErrorMessage = running.ErrorMessage }
+        : _runtime is null ? query : query with { State = "NOT_RUNNING" };
+
+    /// <summary>Creates what a statement needs on Kafka before it is logged: a source's topic, a query's sink topic.</summary>
+    private async Task PrepareTopicsAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        switch (statement)
+        {
+            case CreateSource cs:
+            {
+                var source = Analyzer(_properties).AnalyzeCreateSource(cs);
+                if (_catalog.Find(source.Name) is null || cs.OrReplace)
+                {
+                    await _runtime!.EnsureSourceTopicAsync(source, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            }
+
+            case CreateAsSelect cas when _catalog.Find(cas.Name) is null || cas.OrReplace:
+            {
+                var (analyzed, _) = Analyze(statement, _properties);
+                await _runtime!.EnsureSinkTopicAsync(analyzed, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Starts queries the last statement added, stops (and cleans up) those it removed, deletes a dropped source's topic.</summary>
+    private async Task RunChangesAsync(HashSet<string> before, DataSource? dropped, CancellationToken cancellationToken)
+    {
+        foreach (var id in before.Where(id => !_queries.ContainsKey(id)).ToList())
+        {
+            if (_running.Remove(id, out var running))
+            {
+                await running.StopAsync(cleanUp: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var query in _queries.Values.Where(q => !before.Contains(q.Id)).ToList())
+        {
+            await StartQueryAsync(query, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (dropped is not null && _catalog.Find(dropped.Name) is null)
+        {
+            await _runtime!.DeleteTopicsAsync([dropped.Topic], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartQueryAsync(PersistentQueryInfo query, CancellationToken cancellationToken)
+    {
+        if (_running.ContainsKey(query.Id))
+        {
+            return;
+        }
+
+        var props = _queryProperties.TryGetValue(query.Id, out var p) ? p : new Dictionary<string, string>();
+        try
+        {
+            _running[query.Id] = await RunningQuery.StartAsync(_runtime!, _functions, query.Plan, props, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Client.KafkaException or Streams.Errors.StreamsException)
+        {
+            throw new SqlException($"Could not start query {query.Id}: {e.Message}", e);
         }
     }
 }

@@ -49,6 +49,12 @@ internal sealed class QueryBuilder
 
     public IReadOnlyList<string> Steps => _steps;
 
+    /// <summary>The engine's hook for push queries: receives the result stream instead of the topic sink.</summary>
+    public Action<IKStream<Row, Row>>? TransientSink { get; init; }
+
+    /// <summary>The engine's hook for pull queries: a table result is also materialized in this store (result key row to value row).</summary>
+    public string? ResultStoreName { get; init; }
+
     public IReadOnlyList<string> SourceTopics => _topics;
 
     private static int SourceWidth(DataSource s) => s.Schema.Columns.Count + 3 + (s.Window is null ? 0 : 2);
@@ -640,6 +646,19 @@ internal sealed class QueryBuilder
 
     private void Sink(Flow flow)
     {
+        if (ResultStoreName is { } storeName && _q.ResultKind == SourceKind.Table)
+        {
+            var keyTypes = _q.Schema.Key.Select(c => c.Type).Concat(_q.ResultWindow is null ? [] : [SqlTypes.BigInt, SqlTypes.BigInt]);
+            var materialized = Materialized<Row, Row>.As(storeName).WithKeySerde(RowSerde.Internal(keyTypes)).WithValueSerde(RowSerde.Internal(_q.Schema.Value.Select(c => c.Type)));
+            flow = new Flow { Table = flow.Table?.MapValues(v => v, Named.As("Result-Materialize"), materialized) ?? flow.Stream!.ToTable(Named.As("Result-Materialize"), materialized) };
+        }
+
+        if (TransientSink is { } transient)
+        {
+            transient(flow.Stream ?? flow.Table!.ToStream(Named.As("ToStream")));
+            return;
+        }
+
         var sink = _q.Sink!;
         var keySerde = RowSerde.Key(sink);
         var valueSerde = RowSerde.Value(sink);

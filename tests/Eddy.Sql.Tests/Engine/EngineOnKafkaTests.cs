@@ -1,0 +1,228 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Eddy.Sql.Engine;
+
+namespace Eddy.Sql.Tests.Engine;
+
+/// <summary>The SQL engine running its statements on the real embedded broker: topics, persistent, push and pull queries, inserts, restart.</summary>
+public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<EngineCluster>
+{
+    private static readonly Dictionary<string, string> Earliest = new(StringComparer.Ordinal) { ["auto.offset.reset"] = "earliest" };
+
+    [Fact]
+    public async Task Insert_values_writes_key_and_value_in_the_source_formats_and_csas_copies_rows_to_its_topic()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE STREAM iv_src (id INT KEY, name STRING, amount DOUBLE) WITH (kafka_topic='iv_src', value_format='JSON', partitions=2);
+            INSERT INTO iv_src (id, name, amount, ROWTIME) VALUES (7, 'seven', 1.5, 1000);
+            INSERT INTO iv_src (id, name) VALUES (8, 'eight');
+            """);
+        var raw = await cluster.ReadAsync("iv_src", 2);
+        Assert.Equal(2, raw.Count);
+        var seven = raw.Single(r => BinaryPrimitives.ReadInt32BigEndian(r.Key) == 7);
+        Assert.Equal("""{"NAME":"seven","AMOUNT":1.5}""", EngineCluster.Text(seven.Value));
+        Assert.Equal(1000, seven.TimestampMs);
+        var eight = raw.Single(r => BinaryPrimitives.ReadInt32BigEndian(r.Key) == 8);
+        Assert.Equal("""{"NAME":"eight","AMOUNT":null}""", EngineCluster.Text(eight.Value));
+
+        await engine.ExecuteAsync("SET 'auto.offset.reset'='earliest';");
+        var status = Assert.IsType<CommandStatusEntity>(Assert.Single(await engine.ExecuteAsync("CREATE STREAM iv_big WITH (kafka_topic='iv_big', value_format='DELIMITED') AS SELECT id, name FROM iv_src WHERE id > 7;")));
+        Assert.Equal("CSAS_IV_BIG_1", status.QueryId);
+        var output = await cluster.ReadAsync("iv_big", 1);
+        var row = Assert.Single(output);
+        Assert.Equal(8, BinaryPrimitives.ReadInt32BigEndian(row.Key));
+        Assert.Equal("eight", EngineCluster.Text(row.Value));
+        Assert.Contains("iv_big", await cluster.TopicsAsync());
+        var queries = Assert.IsType<QueryListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW QUERIES;")));
+        Assert.Equal("RUNNING", Assert.Single(queries.Queries).State);
+    }
+
+    [Fact]
+    public async Task A_push_query_with_limit_gets_rows_inserted_after_it_started()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("CREATE STREAM pq_src (id BIGINT KEY, v STRING) WITH (kafka_topic='pq_src', value_format='JSON', partitions=1);");
+        await engine.ExecuteAsync("INSERT INTO pq_src (id, v) VALUES (0, 'before');");
+        await using var query = await engine.ExecuteQueryAsync("SELECT * FROM pq_src WHERE v <> 'skip' EMIT CHANGES LIMIT 2;", null);
+        Assert.StartsWith("transient_PQ_SRC_", query.QueryId, StringComparison.Ordinal);
+        Assert.Equal(["ID", "V"], query.Columns.Select(c => c.Name));
+        foreach (var (id, v) in new[] { (1, "a"), (2, "skip"), (3, "b"), (4, "c") })
+        {
+            await engine.InsertRowAsync("PQ_SRC", JsonDocument.Parse($$"""{"ID":{{id}},"V":"{{v}}"}""").RootElement);
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var rows = new List<IReadOnlyList<object?>>();
+        await foreach (var row in query.ReadRowsAsync(cts.Token))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal([[1L, "a"], [3L, "b"]], rows.Select(r => r.ToArray()));
+    }
+
+    [Fact]
+    public async Task Disposing_a_push_query_ends_its_rows_and_removes_its_application()
+    {
+        var options = cluster.Options();
+        await using var engine = await cluster.StartEngineAsync(options: options);
+        await engine.ExecuteAsync("CREATE STREAM pd_src (id BIGINT KEY, v INT) WITH (kafka_topic='pd_src', value_format='JSON', partitions=1);");
+        var query = await engine.ExecuteQueryAsync("SELECT id, v * 10 AS v10 FROM pd_src PARTITION BY v EMIT CHANGES;", Earliest);
+        await engine.ExecuteAsync("INSERT INTO pd_src (id, v) VALUES (1, 5);");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var enumerator = query.ReadRowsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await enumerator.MoveNextAsync());
+        Assert.Equal([1L, 50], enumerator.Current.ToArray());
+        var appDirs = Directory.GetDirectories(options.StateDirectory);
+        Assert.Contains(appDirs, d => Path.GetFileName(d).StartsWith("_confluent-ksql-default_transient_transient_PD_SRC_", StringComparison.Ordinal));
+
+        await query.DisposeAsync();
+        Assert.False(await enumerator.MoveNextAsync());
+        Assert.DoesNotContain(await cluster.TopicsAsync(), t => t.Contains("transient_PD_SRC_", StringComparison.Ordinal));
+        Assert.All(Directory.GetDirectories(options.StateDirectory), d => Assert.Empty(Directory.GetFileSystemEntries(d)));
+    }
+
+    [Fact]
+    public async Task A_ctas_aggregate_answers_pull_queries_by_key_in_lists_and_scans()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE STREAM pl_orders (id BIGINT KEY, item STRING, qty INT) WITH (kafka_topic='pl_orders', value_format='JSON', partitions=2);
+            CREATE TABLE pl_totals AS SELECT item, COUNT(*) AS n, SUM(qty) AS q FROM pl_orders GROUP BY item;
+            """);
+        var rows = new[] { ("apple", 1), ("pear", 2), ("apple", 3), ("fig", 4), ("apple", 5) };
+        for (var i = 0; i < rows.Length; i++)
+        {
+            await engine.ExecuteAsync($"INSERT INTO pl_orders (id, item, qty) VALUES ({i}, '{rows[i].Item1}', {rows[i].Item2});");
+        }
+
+        await EngineCluster.EventuallyAsync(async () => (await PullAsync(engine, "SELECT * FROM pl_totals WHERE item = 'apple';")) is [[_, 3L, 9]], () => "apple count 3");
+        Assert.Equal([["apple", 3L, 9], ["fig", 1L, 4], ["pear", 1L, 2]], Sorted(await PullAsync(engine, "SELECT * FROM pl_totals;")));
+        Assert.Equal([["fig", 4], ["pear", 2]], Sorted(await PullAsync(engine, "SELECT item, q FROM pl_totals WHERE item IN ('pear', 'fig', 'kiwi');")));
+        Assert.Equal([["apple", 30L]], Sorted(await PullAsync(engine, "SELECT item, n * 10 AS n10 FROM pl_totals WHERE n > 1;")));
+        Assert.Equal([["apple"], ["fig"]], Sorted(await PullAsync(engine, "SELECT item FROM pl_totals WHERE item >= 'a' AND item < 'g';")));
+        Assert.Single(await PullAsync(engine, "SELECT * FROM pl_totals LIMIT 1;"));
+        await using var handle = await engine.ExecuteQueryAsync("SELECT item AS i, n FROM pl_totals WHERE item = 'fig';", null);
+        Assert.True(handle.IsPull);
+        Assert.Equal(["I", "N"], handle.Columns.Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task A_windowed_ctas_answers_pull_queries_with_window_bounds()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE STREAM pw_clicks (user STRING KEY, page STRING) WITH (kafka_topic='pw_clicks', value_format='JSON', partitions=1);
+            CREATE TABLE pw_counts AS SELECT user, COUNT(*) AS n FROM pw_clicks WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY user;
+            """);
+        foreach (var ts in new[] { 0, 10_000, 60_000, 130_000, 150_000 })
+        {
+            await engine.ExecuteAsync($"INSERT INTO pw_clicks (user, page, ROWTIME) VALUES ('u1', 'p', {ts});");
+        }
+
+        await EngineCluster.EventuallyAsync(async () => (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1';")).Count == 3, () => "three windows");
+        var all = Sorted(await PullAsync(engine, "SELECT user, WINDOWSTART, WINDOWEND, n FROM pw_counts WHERE user = 'u1';"));
+        Assert.Equal([["u1", 0L, 60_000L, 2L], ["u1", 120_000L, 180_000L, 2L], ["u1", 60_000L, 120_000L, 1L]], all);
+        Assert.Equal([[60_000L, 1L]], Sorted(await PullAsync(engine, "SELECT WINDOWSTART, n FROM pw_counts WHERE user = 'u1' AND WINDOWSTART = 60000;")));
+        Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART >= 60000;")).Count);
+        Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART < 120000;")).Count);
+        Assert.Single(await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART > 0 AND WINDOWEND <= 120000;"));
+        Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART BETWEEN 0 AND 60000;")).Count);
+    }
+
+    [Fact]
+    public async Task A_restarted_engine_resumes_its_queries_from_committed_offsets_and_state()
+    {
+        var stateDir = cluster.NewDir("eddy-sql-restart-state");
+        var commandTopic = "_confluent-ksql-restart__command_topic";
+        await using (var admin = new Client.KafkaAdminClient(new Client.AdminClientConfig { BootstrapServers = cluster.Bootstrap }))
+        {
+            await admin.CreateTopicsAsync([new Client.NewTopic(commandTopic, 1, 1)]);
+        }
+
+        await using (var log = new KafkaCommandLog(cluster.Bootstrap, "restart_"))
+        {
+            await using var engine = await cluster.StartEngineAsync(log, cluster.Options(stateDir, "restart_"));
+            await engine.ExecuteAsync("""
+                CREATE STREAM rs_events (id BIGINT KEY, k STRING) WITH (kafka_topic='rs_events', value_format='JSON', partitions=2);
+                CREATE TABLE rs_counts AS SELECT k, COUNT(*) AS n FROM rs_events GROUP BY k;
+                """);
+            for (var i = 0; i < 6; i++)
+            {
+                await engine.ExecuteAsync($"INSERT INTO rs_events (id, k) VALUES ({i}, '{(i % 2 == 0 ? "even" : "odd")}');");
+            }
+
+            await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 3L]], () => "counts 3/3 before restart");
+        }
+
+        await using (var log = new KafkaCommandLog(cluster.Bootstrap, "restart_"))
+        {
+            await using var engine = await cluster.StartEngineAsync(log, cluster.Options(stateDir, "restart_"));
+            Assert.Equal("CTAS_RS_COUNTS_1", Assert.Single(engine.Queries).Id);
+            await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 3L]], () => "counts 3/3 after restart");
+            await engine.ExecuteAsync("INSERT INTO rs_events (id, k) VALUES (100, 'odd');");
+            await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 4L]], () => "odd 4 after one more insert");
+            var out_ = await cluster.ReadAsync("RS_COUNTS", 100, TimeSpan.FromSeconds(2));
+            Assert.True(out_.Count <= 7, $"the sink got {out_.Count} updates: the input was reprocessed");
+        }
+    }
+
+    [Fact]
+    public async Task Terminate_stops_the_query_and_deletes_its_internal_topics_and_drop_delete_topic_deletes_the_topic()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE STREAM tq_src (id BIGINT KEY, k STRING) WITH (kafka_topic='tq_src', value_format='JSON', partitions=1);
+            CREATE TABLE tq_counts AS SELECT k, COUNT(*) AS n FROM tq_src GROUP BY k;
+            """);
+        var appId = "_confluent-ksql-default_query_CTAS_TQ_COUNTS_1";
+        Assert.Contains(await cluster.TopicsAsync(), t => t.StartsWith(appId + "-", StringComparison.Ordinal));
+        var status = Assert.IsType<CommandStatusEntity>(Assert.Single(await engine.ExecuteAsync("TERMINATE CTAS_TQ_COUNTS_1;")));
+        Assert.Equal("Query terminated.", status.Message);
+        Assert.Empty(engine.Queries);
+        Assert.DoesNotContain(await cluster.TopicsAsync(), t => t.StartsWith(appId, StringComparison.Ordinal));
+        var pull = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteQueryAsync("SELECT * FROM tq_counts;", null));
+        Assert.Contains("isn't queryable", pull.Message, StringComparison.Ordinal);
+
+        await engine.ExecuteAsync("DROP TABLE tq_counts DELETE TOPIC;");
+        Assert.DoesNotContain("TQ_COUNTS", await cluster.TopicsAsync());
+        Assert.Contains("tq_src", await cluster.TopicsAsync());
+    }
+
+    [Fact]
+    public async Task Bad_statements_fail_with_clear_errors()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        var missing = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("CREATE STREAM bs_missing (v INT) WITH (kafka_topic='bs_missing', value_format='JSON');"));
+        Assert.StartsWith("Topic 'bs_missing' does not exist. If you want to create a new topic for the stream please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause", missing.Message, StringComparison.Ordinal);
+        Assert.Null(engine.Sources.Find("BS_MISSING"));
+
+        await engine.ExecuteAsync("CREATE STREAM bs_src (id INT KEY, v INT) WITH (kafka_topic='bs_src', value_format='JSON', partitions=1);");
+        var badType = await Assert.ThrowsAsync<SqlException>(() => engine.InsertRowAsync("BS_SRC", JsonDocument.Parse("""{"ID":1,"V":"not a number"}""").RootElement));
+        Assert.Contains("V", badType.Message, StringComparison.Ordinal);
+        var badColumn = await Assert.ThrowsAsync<SqlException>(() => engine.InsertRowAsync("BS_SRC", JsonDocument.Parse("""{"NOPE":1}""").RootElement));
+        Assert.Contains("NOPE", badColumn.Message, StringComparison.Ordinal);
+        var unknown = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("INSERT INTO nowhere (v) VALUES (1);"));
+        Assert.Contains("NOWHERE", unknown.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteQueryAsync("SELECT * FROM bs_src EMIT CHANGES; SELECT * FROM bs_src EMIT CHANGES;", null));
+        await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteQueryAsync("SELECT * FROM bs_src EMIT CHANGES;", new Dictionary<string, string> { ["auto.offset.reset"] = "sometimes" }));
+        var select = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("SELECT * FROM bs_src EMIT CHANGES;"));
+        Assert.Contains("/query", select.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<object?[]>> PullAsync(SqlEngine engine, string sql)
+    {
+        await using var handle = await engine.ExecuteQueryAsync(sql, null);
+        var rows = new List<object?[]>();
+        await foreach (var row in handle.ReadRowsAsync())
+        {
+            rows.Add([.. row]);
+        }
+
+        return rows;
+    }
+
+    private static List<object?[]> Sorted(List<object?[]> rows) =>
+        [.. rows.OrderBy(r => string.Join("|", r.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))), StringComparer.Ordinal)];
+}
