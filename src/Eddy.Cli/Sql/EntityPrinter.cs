@@ -89,6 +89,9 @@ internal static class EntityPrinter
             case "terminate_query":
                 ListingTable.Write(output, ["Message"], [[entity.TryGetProperty("wasTerminated", out var w) && w.ValueKind == JsonValueKind.False ? "Query not terminated." : "Query terminated."]]);
                 break;
+            case "insertValues":
+                // ksqlDB answers INSERT VALUES with nothing to show.
+                break;
             case "warning_entity":
                 output.WriteLine($"WARNING: {Str(entity, "message")}");
                 break;
@@ -227,7 +230,9 @@ internal static class EntityPrinter
     internal static string FieldType(JsonElement field, bool table)
     {
         var type = FormatSchema(field.TryGetProperty("schema", out var s) ? s : default);
-        return Str(field, "type") is { Length: > 0 } legacy && type.Length == 0 ? legacy : Str(field, "fieldType") switch
+        // ksqlDB's FieldInfo names the column kind "type"; some writers call it "fieldType".
+        var kind = Str(field, "fieldType") is { Length: > 0 } k ? k : Str(field, "type");
+        return kind switch
         {
             "KEY" => $"{type,-16} ({(table ? "primary key" : "key")})",
             "HEADER" when Str(field, "headerKey") is { Length: > 0 } key => $"{type,-16} (header('{key}'))",

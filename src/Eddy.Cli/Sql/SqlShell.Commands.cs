@@ -153,8 +153,10 @@ internal sealed partial class SqlShell
                 SET '<property>'='<value>';   Set a property sent with every statement and query
                                               (e.g. SET 'auto.offset.reset'='earliest';).
                 UNSET '<property>';           Remove it.
-            DEFINE <name> = '<value>'; and UNDEFINE <name>; go to the server, and the shell sends the
-            variables with every later statement; use them as ${name}.
+                DEFINE <name> = '<value>';    Define a variable, sent with every later statement;
+                                              use it as ${name}.
+                UNDEFINE <name>;              Remove it.
+                SHOW VARIABLES;               List the variables.
 
             Editing: arrows, Home/End, Ctrl-A/E/K/U/W, Up/Down (Ctrl-P/N) for history, Tab completes
             keywords and stream/table names, Ctrl-L clears the screen.

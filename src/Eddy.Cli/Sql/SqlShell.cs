@@ -26,8 +26,8 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
     /// <summary>Properties set with SET, sent with every request (streamsProperties).</summary>
     public Dictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Variables from --define and DEFINE, sent with every request (sessionVariables).</summary>
-    public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal);
+    /// <summary>Variables from --define and DEFINE, sent with every request (sessionVariables); names ignore case.</summary>
+    public Dictionary<string, string> Variables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The width query grids are fitted to.</summary>
     public int TerminalWidth { get; set; } = 120;
@@ -208,12 +208,26 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
                 case "UNSET" when UnsetPattern().Match(bare) is { Success: true } unset:
                     UnsetProperty(Unquote(unset.Groups[1].Value));
                     return true;
+                // REST requests are independent, so variables live in the shell, as in ksqlDB's CLI,
+                // and travel with every later request as sessionVariables.
+                case "DEFINE" when DefinePattern().Match(bare) is { Success: true } define:
+                    Variables[define.Groups[1].Value] = Unquote(define.Groups[2].Value);
+                    return true;
+                case "UNDEFINE" when UndefinePattern().Match(bare) is { Success: true } undefine:
+                    if (!Variables.Remove(undefine.Groups[1].Value))
+                    {
+                        output.WriteLine($"WARNING: Cannot undefine variable '{undefine.Groups[1].Value}' which was never defined");
+                    }
+                    return true;
+                case "SHOW" or "LIST" when words.ElementAtOrDefault(1) == "VARIABLES":
+                    PrintVariables();
+                    return true;
                 case "RUN" when words.ElementAtOrDefault(1) == "SCRIPT":
                     return await RunScriptAsync(bare, cancellationToken).ConfigureAwait(false);
                 case "SELECT" or "PRINT":
                     return await RunQueryAsync(statement, cancellationToken).ConfigureAwait(false);
                 default:
-                    return await RunOnServerAsync(statement, words, bare, cancellationToken).ConfigureAwait(false);
+                    return await RunOnServerAsync(statement, words, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (KsqlServerException e)
@@ -234,7 +248,7 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
         }
     }
 
-    private async Task<bool> RunOnServerAsync(string statement, string[] words, string bare, CancellationToken cancellationToken)
+    private async Task<bool> RunOnServerAsync(string statement, string[] words, CancellationToken cancellationToken)
     {
         JsonElement entities;
         using (var operation = BeginOperation(cancellationToken))
@@ -249,18 +263,16 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
         {
             foreach (var entity in entities.EnumerateArray())
             {
+                // As ksqlDB's CLI: a blank line sets each result off from the statement above it.
+                if (EntityPrinter.Str(entity, "@type") != "insertValues")
+                {
+                    output.WriteLine();
+                }
                 EntityPrinter.Print(output, entity);
             }
         }
         switch (words.FirstOrDefault())
         {
-            // The request carries the session's variables, so the shell keeps the list as the server sees it.
-            case "DEFINE" when DefinePattern().Match(bare) is { Success: true } define:
-                Variables[define.Groups[1].Value] = Unquote(define.Groups[2].Value);
-                break;
-            case "UNDEFINE" when words.Length > 1:
-                Variables.Remove(bare.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-                break;
             case "CREATE" or "DROP":
                 await RefreshNamesAsync(cancellationToken).ConfigureAwait(false);
                 break;
@@ -275,7 +287,7 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
         stream = await _client.StreamQueryAsync(statement, Properties, Variables, operation.Token).ConfigureAwait(false);
         using (stream)
         {
-            bool push = stream.QueryId is not null || !stream.IsTabular;
+            bool push = IsPushQuery(statement) || !stream.IsTabular;
             if (Format == OutputFormat.Json && stream.HeaderText is { } header)
             {
                 output.WriteLine(header);
@@ -348,6 +360,13 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
         }
     }
 
+    /// <summary>
+    /// A push query says EMIT CHANGES (or EMIT FINAL); the response cannot tell, since servers give pull
+    /// queries a query id too. Push rows print as they arrive, pull rows once all are in.
+    /// </summary>
+    internal static bool IsPushQuery(string statement) =>
+        EmitPattern().IsMatch(StringLiteralPattern().Replace(StatementSplitter.StripComments(statement), "''"));
+
     private async Task<bool> RunScriptAsync(string bare, CancellationToken cancellationToken)
     {
         var match = RunScriptPattern().Match(bare);
@@ -368,6 +387,19 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
             return false;
         }
         return await ExecuteScriptAsync(text, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void PrintVariables()
+    {
+        if (Format == OutputFormat.Json)
+        {
+            var variables = Variables.OrderBy(v => v.Key, StringComparer.OrdinalIgnoreCase).Select(v => new { name = v.Key, value = v.Value });
+            output.WriteLine(JsonSerializer.Serialize(new object[] { new Dictionary<string, object> { ["@type"] = "variables", ["variables"] = variables } }));
+            return;
+        }
+        output.WriteLine();
+        ListingTable.Write(output, ["Variable Name", "Value"],
+            Variables.OrderBy(v => v.Key, StringComparer.OrdinalIgnoreCase).Select(v => (IReadOnlyList<string>)[v.Key, v.Value]));
     }
 
     private void SetProperty(string name, string value)
@@ -444,6 +476,15 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
 
     [GeneratedRegex(@"^DEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('(?:[^']|'')*')$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex DefinePattern();
+
+    [GeneratedRegex(@"\bEMIT\s+(CHANGES|FINAL)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex EmitPattern();
+
+    [GeneratedRegex(@"'(?:[^']|'')*'")]
+    private static partial Regex StringLiteralPattern();
+
+    [GeneratedRegex(@"^UNDEFINE\s+([A-Za-z_][A-Za-z0-9_]*)$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex UndefinePattern();
 
     [GeneratedRegex(@"^RUN\s+SCRIPT\s+('(?:[^']|'')*'|\S+)$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex RunScriptPattern();

@@ -35,6 +35,14 @@ public class StatementSplitterTests
     public void Open_quotes_and_comments_keep_the_statement_pending(string text) =>
         Assert.False(StatementSplitter.Split(text).IsComplete);
 
+    [Theory]
+    [InlineData("SELECT * FROM s EMIT CHANGES;", true)]
+    [InlineData("select *\nfrom s\nemit  final limit 3;", true)]
+    [InlineData("SELECT * FROM t WHERE k = 'emit changes';", false)]
+    [InlineData("SELECT * FROM t; -- EMIT CHANGES", false)]
+    public void Push_queries_are_told_from_pull_queries_by_their_emit_clause(string statement, bool push) =>
+        Assert.Equal(push, SqlShell.IsPushQuery(statement));
+
     [Fact]
     public void Leading_words_skip_comments()
     {
@@ -107,7 +115,7 @@ public class TableRenderingTests
             {"@type":"sourceDescription","statementText":"DESCRIBE T;","warnings":[],"sourceDescription":{
               "name":"T","type":"TABLE","extended":false,"readQueries":[],"writeQueries":[],
               "fields":[
-                {"name":"ID","schema":{"type":"STRING"},"fieldType":"KEY"},
+                {"name":"ID","schema":{"type":"STRING"},"type":"KEY"},
                 {"name":"AMOUNT","schema":{"type":"DECIMAL","parameters":{"precision":10,"scale":2}}},
                 {"name":"TAGS","schema":{"type":"ARRAY","memberSchema":{"type":"STRING"}}},
                 {"name":"ADDR","schema":{"type":"STRUCT","fields":[{"name":"CITY","schema":{"type":"STRING"}}]}}]}}
