@@ -88,7 +88,7 @@ public static class SqlCommand
         var shell = new SqlShell(client, output, error)
         {
             Format = format,
-            TerminalWidth = console && !Console.IsOutputRedirected ? Math.Max(20, Console.WindowWidth) : 120,
+            MeasureWidth = console && !Console.IsOutputRedirected ? () => Console.WindowWidth : null,
         };
         try
         {

@@ -16,6 +16,7 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
 {
     public const string Prompt = "eddy> ";
     public const string ContinuationPrompt = "    > ";
+    private const int PullBufferLimit = 1000;
 
     private readonly object _gate = new();
     private CancellationTokenSource? _operation;
@@ -31,6 +32,9 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
 
     /// <summary>The width query grids are fitted to.</summary>
     public int TerminalWidth { get; set; } = 120;
+
+    /// <summary>Measures the terminal before each query, so that a resized window is used in full.</summary>
+    public Func<int>? MeasureWidth { get; set; }
 
     public SqlCompleter Completer { get; } = new();
 
@@ -240,6 +244,16 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
             error.WriteLine($"error: {e.Message}");
             return false;
         }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            error.WriteLine($"error: the connection to the server broke: {e.Message}");
+            return false;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            error.WriteLine($"error: the server's answer could not be understood: {e.Message}");
+            return false;
+        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Ctrl-C stopped a request that was not a query.
@@ -282,6 +296,10 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
 
     private async Task<bool> RunQueryAsync(string statement, CancellationToken cancellationToken)
     {
+        if (MeasureWidth is not null)
+        {
+            TerminalWidth = Math.Max(20, MeasureWidth());
+        }
         using var operation = BeginOperation(cancellationToken);
         QueryStream stream;
         stream = await _client.StreamQueryAsync(statement, Properties, Variables, operation.Token).ConfigureAwait(false);
@@ -326,6 +344,11 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
                         else
                         {
                             buffered.Add(cells);
+                            // A big pull result is sized on its first rows rather than held whole in memory.
+                            if (buffered.Count == PullBufferLimit)
+                            {
+                                grid = WriteBuffered(stream.ColumnNames, buffered);
+                            }
                         }
                     }
                     output.Flush();
@@ -343,12 +366,7 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
             {
                 if (grid is null && stream.IsTabular)
                 {
-                    grid = RowGrid.FitToContent(stream.ColumnNames, buffered, TerminalWidth);
-                    grid.WriteHeader(output);
-                    foreach (var cells in buffered)
-                    {
-                        grid.WriteRow(output, cells);
-                    }
+                    grid = WriteBuffered(stream.ColumnNames, buffered);
                 }
                 if (stream.IsTabular)
                 {
@@ -358,6 +376,18 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
             }
             return true;
         }
+    }
+
+    private RowGrid WriteBuffered(IReadOnlyList<string> columns, List<IReadOnlyList<string>> rows)
+    {
+        var grid = RowGrid.FitToContent(columns, rows, TerminalWidth);
+        grid.WriteHeader(output);
+        foreach (var cells in rows)
+        {
+            grid.WriteRow(output, cells);
+        }
+        rows.Clear();
+        return grid;
     }
 
     /// <summary>
