@@ -137,11 +137,11 @@ public static class KsqlJson
         writer.WriteEndArray();
     }
 
-    /// <summary>The schema string of a query header: <c>`ID` STRING KEY, `COUNT` BIGINT</c>.</summary>
-    public static string Schema(IReadOnlyList<QueryColumn> columns)
+    /// <summary>The schema string of a query header: <c>`ID` STRING KEY, `COUNT` BIGINT</c> (KEY on the columns in <paramref name="keys"/>).</summary>
+    public static string Schema(IReadOnlyList<QueryColumn> columns, IReadOnlySet<string>? keys = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        return string.Join(", ", columns.Select(c => new Column(c.Name, c.Type, ColumnKind.Value).ToString()));
+        return string.Join(", ", columns.Select(c => new Column(c.Name, c.Type, keys?.Contains(c.Name) == true ? ColumnKind.Key : ColumnKind.Value).ToString()));
     }
 
     /// <summary>Writes ksqlDB's error object (<c>generic_error</c>, or <c>statement_error</c> when a statement is given).</summary>

@@ -173,7 +173,7 @@ internal sealed class RestApi : IDisposable
                         }
 
                         var commandId = EntityJson.CommandId(parsed.Statement);
-                        foreach (var entity in entities)
+                        foreach (var entity in entities.Where(e => e is not InsertValuesEntity))
                         {
                             if (entity is CommandStatusEntity status)
                             {
@@ -293,15 +293,19 @@ internal sealed class RestApi : IDisposable
         response.ContentType = contentType;
         DisableBuffering(ctx);
         var body = response.BodyWriter;
+
+        // ksqlDB's framing: "[" then every frame followed by ",\n", the last one (finalMessage or
+        // errorMessage) by "]\n". A pull query's rows are all known at once, so its last row ends the array.
+        var pull = query.Handle.IsPull;
         await WriteFrameAsync(body, "["u8.ToArray(), w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("header");
             w.WriteString("queryId", query.QueryId);
-            w.WriteString("schema", KsqlJson.Schema(query.Handle.Columns));
+            w.WriteString("schema", KsqlJson.Schema(query.Handle.Columns, query.KeyColumns));
             w.WriteEndObject();
             w.WriteEndObject();
-        }, query.Token).ConfigureAwait(false);
+        }, query.Token, pull ? null : ",\n"u8.ToArray()).ConfigureAwait(false);
         var outcome = await PumpAsync(query, body, row => w =>
         {
             w.WriteStartObject();
@@ -310,30 +314,29 @@ internal sealed class RestApi : IDisposable
             KsqlJson.WriteRow(w, row);
             w.WriteEndObject();
             w.WriteEndObject();
-        }, ",\n"u8.ToArray(), keepAlive: true).ConfigureAwait(false);
+        }, pull ? ",\n"u8.ToArray() : [], keepAlive: !pull, suffix: pull ? null : ",\n"u8.ToArray()).ConfigureAwait(false);
         if (outcome.Error is { } error)
         {
-            await WriteFrameAsync(body, ",\n"u8.ToArray(), w =>
+            await WriteFrameAsync(body, pull ? ",\n"u8.ToArray() : [], w =>
             {
                 w.WriteStartObject();
                 w.WritePropertyName("errorMessage");
                 KsqlJson.WriteError(w, 50000, error);
                 w.WriteEndObject();
-            }, CancellationToken.None).ConfigureAwait(false);
+            }, CancellationToken.None, "]\n"u8.ToArray()).ConfigureAwait(false);
         }
-        else if (!outcome.Cancelled && !query.Handle.IsPull)
+        else if (!outcome.Cancelled && !pull)
         {
-            await WriteFrameAsync(body, ",\n"u8.ToArray(), w =>
+            await WriteFrameAsync(body, [], w =>
             {
                 w.WriteStartObject();
                 w.WriteString("finalMessage", query.HasLimit ? "Limit Reached" : "Query Completed");
                 w.WriteEndObject();
-            }, CancellationToken.None).ConfigureAwait(false);
+            }, CancellationToken.None, "]\n"u8.ToArray()).ConfigureAwait(false);
         }
-
-        if (!outcome.Cancelled || query.ClosedByRequest)
+        else if (pull || query.ClosedByRequest)
         {
-            await body.WriteAsync("]\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+            await body.WriteAsync(pull ? "]\n"u8.ToArray() : "{\"finalMessage\":\"Query Completed\"}]\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -502,6 +505,13 @@ internal sealed class RestApi : IDisposable
         }
 
         var active = new ActiveQuery(id, parsed.Text, handle, cts, q.Limit is not null, this);
+
+        // A pull query's header marks the table's key columns with KEY, as ksqlDB's does.
+        if (handle.IsPull && q.From is AliasedRelation from && _engine.Sources.Find(from.Source) is { } source)
+        {
+            active.KeyColumns = source.Schema.Key.Where(k => handle.Columns.Any(c => c.Name == k.Name && c.Type == k.Type)).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+        }
+
         if (!handle.IsPull)
         {
             ActiveQueries[id] = active;
@@ -1067,6 +1077,8 @@ internal sealed class RestApi : IDisposable
         public CancellationToken Token { get; }
 
         public bool ClosedByRequest { get; set; }
+
+        public IReadOnlySet<string>? KeyColumns { get; set; }
 
         public async Task CancelAsync()
         {
