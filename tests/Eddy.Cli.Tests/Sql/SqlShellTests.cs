@@ -150,6 +150,47 @@ public class SqlScriptTests(SqlServerFixture fixture)
     }
 
     [Fact]
+    public async Task Piped_input_is_read_line_by_line_and_stops_at_the_first_failure()
+    {
+        var stream = NewName("PIPED_");
+        var (exit, output, error) = await RunEddyProcess(
+            $"CREATE STREAM {stream} (a INT)\n  WITH (kafka_topic='{stream.ToLowerInvariant()}',\n        partitions=1, value_format='json');\n" +
+            "SHOW STREAMS;\nSHOW NONSENSE;\nSHOW TABLES;\n");
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain("eddy>", output, StringComparison.Ordinal);
+        Assert.Contains($" {stream} ", output, StringComparison.Ordinal);
+        Assert.Contains("NONSENSE", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Table Name", output, StringComparison.Ordinal);
+
+        var ok = await RunEddyProcess("show streams;\nexit\nshow tables;\n");
+        Assert.True(ok.ExitCode == 0, ok.Error);
+        Assert.Contains("Stream Name", ok.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Table Name", ok.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunEddyProcess(string input)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "eddy.dll"), "sql", fixture.Url })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(Deadline);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_a_clear_error()
     {
         var output = new StringWriter();
