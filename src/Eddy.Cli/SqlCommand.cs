@@ -137,6 +137,7 @@ public static class SqlCommand
         ILineReader reader;
         if (terminal)
         {
+            shell.CompleteNames = true;
             await shell.RefreshNamesAsync(stop.Token).ConfigureAwait(false);
             reader = new ConsoleLineEditor(new LineHistory(LineHistory.DefaultPath()), shell.Completer);
         }

@@ -38,6 +38,9 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
 
     public SqlCompleter Completer { get; } = new();
 
+    /// <summary>Keeps the completer's names current after CREATE and DROP (only worth the requests at a terminal).</summary>
+    public bool CompleteNames { get; set; }
+
     public string ServerVersion { get; private set; } = "unknown";
 
     /// <summary>
@@ -287,7 +290,7 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
         }
         switch (words.FirstOrDefault())
         {
-            case "CREATE" or "DROP":
+            case "CREATE" or "DROP" when CompleteNames:
                 await RefreshNamesAsync(cancellationToken).ConfigureAwait(false);
                 break;
         }
@@ -364,6 +367,11 @@ internal sealed partial class SqlShell(KsqlRestClient client, TextWriter output,
             }
             if (Format == OutputFormat.Table)
             {
+                if (interrupted && MeasureWidth is not null)
+                {
+                    // The terminal echoed ^C at the start of the line: write the closing border over it.
+                    output.Write('\r');
+                }
                 if (grid is null && stream.IsTabular)
                 {
                     grid = WriteBuffered(stream.ColumnNames, buffered);
