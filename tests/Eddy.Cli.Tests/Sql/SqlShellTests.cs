@@ -162,10 +162,14 @@ public class SqlScriptTests(SqlServerFixture fixture)
         Assert.Contains("NONSENSE", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Table Name", output, StringComparison.Ordinal);
 
-        var ok = await RunEddyProcess("show streams;\nexit\nshow tables;\n");
+        // The shell's own commands: help, output, exit (nothing after it runs).
+        var ok = await RunEddyProcess("help\noutput json\nshow streams;\nexit\nshow tables;\n");
         Assert.True(ok.ExitCode == 0, ok.Error);
-        Assert.Contains("Stream Name", ok.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Table Name", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("Shell commands", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("Output format set to JSON", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("\"@type\": \"streams\"", ok.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Stream Name", ok.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"@type\": \"tables\"", ok.Output, StringComparison.Ordinal);
     }
 
     private async Task<(int ExitCode, string Output, string Error)> RunEddyProcess(string input)
