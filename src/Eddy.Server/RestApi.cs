@@ -381,6 +381,13 @@ internal sealed class RestApi : IDisposable
 
             sql = k.GetString()!;
             properties = StringMap(doc.RootElement, "properties");
+
+            // Some clients (ksqldb-client for Node) send the /query field name here; take both.
+            foreach (var (name, value) in StringMap(doc.RootElement, "streamsProperties"))
+            {
+                properties.TryAdd(name, value);
+            }
+
             variables = StringMap(doc.RootElement, "sessionVariables");
         }
 
@@ -417,7 +424,7 @@ internal sealed class RestApi : IDisposable
             w.WriteEndArray();
             w.WriteEndObject();
         }, query.Token, delimited ? NewLine : null).ConfigureAwait(false);
-        var outcome = await PumpAsync(query, body, row => w => KsqlJson.WriteRow(w, row), delimited ? [] : ","u8.ToArray(), keepAlive: false, suffix: delimited ? NewLine : null).ConfigureAwait(false);
+        var outcome = await PumpAsync(query, body, row => w => KsqlJson.WriteRow(w, row), delimited ? [] : ","u8.ToArray(), keepAlive: false, suffix: delimited ? NewLine : null, flushEachRow: delimited).ConfigureAwait(false);
         if (outcome.Error is { } error)
         {
             await WriteFrameAsync(body, delimited ? [] : ","u8.ToArray(), w => KsqlJson.WriteError(w, 50000, error), CancellationToken.None, delimited ? NewLine : null).ConfigureAwait(false);
@@ -509,7 +516,13 @@ internal sealed class RestApi : IDisposable
         // A pull query's header marks the table's key columns with KEY, as ksqlDB's does.
         if (handle.IsPull && q.From is AliasedRelation from && _engine.Sources.Find(from.Source) is { } source)
         {
-            active.KeyColumns = source.Schema.Key.Where(k => handle.Columns.Any(c => c.Name == k.Name && c.Type == k.Type)).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+            var keys = source.Schema.Key.Where(k => handle.Columns.Any(c => c.Name == k.Name && c.Type == k.Type)).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+            if (source.Window is not null)
+            {
+                keys.UnionWith(handle.Columns.Select(c => c.Name).Where(n => n is "WINDOWSTART" or "WINDOWEND"));
+            }
+
+            active.KeyColumns = keys;
         }
 
         if (!handle.IsPull)
@@ -522,7 +535,7 @@ internal sealed class RestApi : IDisposable
 
     private readonly record struct PumpOutcome(bool Cancelled, string? Error);
 
-    private async Task<PumpOutcome> PumpAsync(ActiveQuery query, PipeWriter body, Func<IReadOnlyList<object?>, Action<Utf8JsonWriter>> frame, byte[] separator, bool keepAlive, byte[]? suffix = null)
+    private async Task<PumpOutcome> PumpAsync(ActiveQuery query, PipeWriter body, Func<IReadOnlyList<object?>, Action<Utf8JsonWriter>> frame, byte[] separator, bool keepAlive, byte[]? suffix = null, bool flushEachRow = false)
     {
         var token = query.Token;
 
@@ -578,6 +591,13 @@ internal sealed class RestApi : IDisposable
                 while (rows.Reader.TryRead(out var row))
                 {
                     WriteFrame(body, separator, frame(row), suffix);
+
+                    // Clients of the delimited format (ksqldb-client among them) parse each HTTP/2 data
+                    // frame as one row, so each row gets its own flush there.
+                    if (flushEachRow)
+                    {
+                        await body.FlushAsync(token).ConfigureAwait(false);
+                    }
                 }
 
                 var flush = await body.FlushAsync(token).ConfigureAwait(false);
