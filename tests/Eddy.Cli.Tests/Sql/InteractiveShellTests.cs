@@ -18,7 +18,13 @@ public sealed class InteractiveShellTests(SqlServerFixture fixture) : IDisposabl
     {
         try
         {
+            // tmux leaves its socket file behind; ask for its path before the server goes.
+            var socket = Tmux(check: false, "display-message", "-p", "#{socket_path}").Trim();
             Tmux(check: false, "kill-server");
+            if (socket.EndsWith(_socket, StringComparison.Ordinal))
+            {
+                File.Delete(socket);
+            }
         }
         finally
         {

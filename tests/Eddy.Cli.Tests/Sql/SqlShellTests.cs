@@ -35,9 +35,18 @@ public sealed class SqlServerCollection : ICollectionFixture<SqlServerFixture>
 }
 
 [Collection(SqlServerCollection.Name)]
-public class SqlScriptTests(SqlServerFixture fixture)
+public sealed class SqlScriptTests(SqlServerFixture fixture) : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly List<string> _scripts = [];
+
+    public void Dispose()
+    {
+        foreach (var path in _scripts)
+        {
+            File.Delete(path);
+        }
+    }
 
     private async Task<(int ExitCode, string Output, string Error)> EddySql(params string[] args)
     {
@@ -48,10 +57,11 @@ public class SqlScriptTests(SqlServerFixture fixture)
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static string Script(string text)
+    private string Script(string text)
     {
         var path = Path.Combine(Path.GetTempPath(), "eddy-sql-" + Guid.NewGuid().ToString("N") + ".sql");
         File.WriteAllText(path, text);
+        _scripts.Add(path);
         return path;
     }
 
