@@ -29,7 +29,7 @@ public static class SqlCommand
     {
         var server = new Argument<string>("server")
         {
-            Description = $"The server's URL (default: {DefaultServer})",
+            Description = "The server's URL",
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => DefaultServer,
         };
