@@ -276,6 +276,12 @@ internal sealed class ConsoleLineEditor(LineHistory history, SqlCompleter comple
             return;
         }
         string word = text[wordStart.._cursor];
+        // Tab again after a completion (an empty word): show the choices instead of inserting once more.
+        if (word.Length == 0 && listAll)
+        {
+            ListCandidates(candidates);
+            return;
+        }
         string insert = candidates.Count == 1 ? candidates[0] + " " : SqlCompleter.CommonPrefix(candidates);
         if (insert.TrimEnd().Length > word.Length || (candidates.Count == 1 && insert.TrimEnd() != word))
         {
@@ -296,7 +302,12 @@ internal sealed class ConsoleLineEditor(LineHistory history, SqlCompleter comple
             Write("\a");
             return;
         }
-        // Second Tab: show the choices under the line, then draw the line again.
+        ListCandidates(candidates);
+    }
+
+    /// <summary>Shows the choices under the line, then draws the line again.</summary>
+    private void ListCandidates(IReadOnlyList<string> candidates)
+    {
         MoveTo(_buffer.Length);
         Write("\r\n");
         int column = candidates.Max(c => c.Length) + 2;

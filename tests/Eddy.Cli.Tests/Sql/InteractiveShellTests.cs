@@ -49,7 +49,10 @@ public sealed class InteractiveShellTests(SqlServerFixture fixture) : IDisposabl
 
         WaitFor(s => s.Contains("CLI v", StringComparison.Ordinal) && s.TrimEnd().EndsWith("eddy>", StringComparison.Ordinal), "the banner and the prompt");
 
-        Type("show streams;");
+        // Two Tabs on an ambiguous word list the keywords it may become, in the case typed.
+        Keys("show str", "Tab", "Tab");
+        WaitFor(s => s.Contains("stream   streams  string   struct", StringComparison.Ordinal), "the list of completions");
+        Type("eams;");
         var screen = WaitFor(s => s.Contains($" {stream} ", StringComparison.Ordinal), "the SHOW STREAMS table");
         Assert.Matches(@"(?m)^ Stream Name +\| Kafka Topic +\| Key Format \| Value Format \| Windowed$", screen);
 
