@@ -157,6 +157,95 @@ internal static class EntityJson
                 w.WriteStartArray("defaultProperties");
                 w.WriteEndArray();
                 break;
+            case TopicListEntity topics:
+                w.WriteString("@type", topics.Extended ? "kafka_topics_extended" : "kafka_topics");
+                w.WriteString("statementText", topics.StatementText);
+                w.WriteStartArray("topics");
+                foreach (var t in topics.Topics)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", t.Name);
+                    if (topics.Extended)
+                    {
+                        w.WriteNumber("consumerCount", t.ConsumerCount);
+                        w.WriteNumber("consumerGroupCount", t.ConsumerGroupCount);
+                    }
+
+                    w.WriteStartArray("replicaInfo");
+                    foreach (var r in t.ReplicaInfo)
+                    {
+                        w.WriteNumberValue(r);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                break;
+            case FunctionListEntity functions:
+                w.WriteString("@type", "function_names");
+                w.WriteString("statementText", functions.StatementText);
+                w.WriteStartArray("functions");
+                foreach (var f in functions.Functions)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", f.Name);
+                    w.WriteString("type", f.Kind.ToString().ToUpperInvariant());
+                    w.WriteString("category", f.Category);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                break;
+            case FunctionDescriptionEntity fd:
+            {
+                var f = fd.Function;
+                w.WriteString("@type", "describe_function");
+                w.WriteString("statementText", fd.StatementText);
+                w.WriteString("name", f.Name);
+                w.WriteString("description", f.Description);
+                w.WriteString("author", f.Author);
+                w.WriteString("version", f.Version);
+                w.WriteString("path", f.Path);
+                w.WriteString("type", f.Kind.ToString().ToUpperInvariant());
+                w.WriteStartArray("functions");
+                foreach (var o in f.Overloads)
+                {
+                    w.WriteStartObject();
+                    w.WriteStartArray("arguments");
+                    foreach (var a in o.Arguments)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", a.Name);
+                        w.WriteString("type", a.Type);
+                        w.WriteString("description", a.Description);
+                        w.WriteBoolean("isVariadic", a.IsVariadic);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteString("returnType", o.ReturnType);
+                    w.WriteString("description", o.Description);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                break;
+            }
+
+            case TypeListEntity types:
+                w.WriteString("@type", "type_list");
+                w.WriteString("statementText", types.StatementText);
+                w.WriteStartObject("types");
+                foreach (var (name, type) in types.Types.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    w.WritePropertyName(name);
+                    WriteSchema(w, type);
+                }
+
+                w.WriteEndObject();
+                break;
             default:
                 WriteGeneric(w, entity);
                 break;
@@ -265,14 +354,14 @@ internal static class EntityJson
         w.WriteEndArray();
         w.WriteString("type", source.IsTable ? "TABLE" : "STREAM");
         w.WriteString("timestamp", source.TimestampColumn ?? string.Empty);
-        w.WriteString("statistics", string.Empty);
+        w.WriteString("statistics", d.Statistics?.Text ?? string.Empty);
         w.WriteString("errorStats", string.Empty);
-        w.WriteBoolean("extended", false);
+        w.WriteBoolean("extended", d.Extended);
         w.WriteString("keyFormat", source.KeyFormat.Format);
         w.WriteString("valueFormat", source.ValueFormat.Format);
         w.WriteString("topic", source.Topic);
-        w.WriteNumber("partitions", source.Partitions ?? 0);
-        w.WriteNumber("replication", source.Replicas ?? 0);
+        w.WriteNumber("partitions", d.Statistics?.Partitions ?? source.Partitions ?? 0);
+        w.WriteNumber("replication", d.Statistics?.Replication ?? source.Replicas ?? 0);
         w.WriteString("statement", string.Empty);
         w.WriteStartArray("queryOffsetSummaries");
         w.WriteEndArray();

@@ -173,7 +173,7 @@ internal sealed class RestApi : IDisposable
                         }
 
                         var commandId = EntityJson.CommandId(parsed.Statement);
-                        foreach (var entity in entities.Where(e => e is not InsertValuesEntity))
+                        foreach (var entity in entities)
                         {
                             if (entity is CommandStatusEntity status)
                             {
@@ -288,6 +288,12 @@ internal sealed class RestApi : IDisposable
         }
 
         await using var query = started;
+        if (query.IsPrint)
+        {
+            await PrintAsync(ctx, query).ConfigureAwait(false);
+            return;
+        }
+
         var response = ctx.Response;
         response.StatusCode = 200;
         response.ContentType = contentType;
@@ -312,6 +318,11 @@ internal sealed class RestApi : IDisposable
             w.WriteStartObject("row");
             w.WritePropertyName("columns");
             KsqlJson.WriteRow(w, row);
+            if (row is QueryRow { IsTombstone: true })
+            {
+                w.WriteBoolean("tombstone", true);
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
         }, pull ? ",\n"u8.ToArray() : [], keepAlive: !pull, suffix: pull ? null : ",\n"u8.ToArray()).ConfigureAwait(false);
@@ -398,6 +409,12 @@ internal sealed class RestApi : IDisposable
         }
 
         await using var query = started;
+        if (query.IsPrint)
+        {
+            await PrintAsync(ctx, query).ConfigureAwait(false);
+            return;
+        }
+
         var delimited = contentType == Delimited;
         var response = ctx.Response;
         response.StatusCode = 200;
@@ -433,6 +450,28 @@ internal sealed class RestApi : IDisposable
         if (!delimited && (!outcome.Cancelled || query.ClosedByRequest))
         {
             await body.WriteAsync("]"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>PRINT: one plain text line per record, as ksqlDB writes them, until LIMIT or the client leaves.</summary>
+    private static async Task PrintAsync(HttpContext ctx, ActiveQuery query)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = Delimited;
+        DisableBuffering(ctx);
+        var body = ctx.Response.BodyWriter;
+        await body.FlushAsync(query.Token).ConfigureAwait(false);
+        try
+        {
+            await foreach (var row in query.Handle.ReadRowsAsync(query.Token).ConfigureAwait(false))
+            {
+                body.Write(Encoding.UTF8.GetBytes((row.Count > 0 ? row[0]?.ToString() : null) ?? string.Empty));
+                body.Write(NewLine);
+                await body.FlushAsync(query.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (query.Token.IsCancellationRequested)
+        {
         }
     }
 
@@ -478,11 +517,9 @@ internal sealed class RestApi : IDisposable
         }
 
         var parsed = statements[0];
-        if (parsed.Statement is not Query q)
+        if (parsed.Statement is not (Query or PrintTopic))
         {
-            var message = parsed.Statement is PrintTopic
-                ? "PRINT is not supported by this server yet; use `eddy consume` to read a topic."
-                : "The following statement types should be issued to the '/ksql' endpoint: every statement other than SELECT and PRINT.";
+            var message = "The following statement types should be issued to the '/ksql' endpoint: every statement other than SELECT and PRINT.";
             await WriteJsonAsync(ctx, 400, w => KsqlJson.WriteError(w, 40001, message, parsed.Text), errorContentType).ConfigureAwait(false);
             return null;
         }
@@ -511,10 +548,14 @@ internal sealed class RestApi : IDisposable
             id = $"pull_{Interlocked.Increment(ref _pullCounter)}";
         }
 
-        var active = new ActiveQuery(id, parsed.Text, handle, cts, q.Limit is not null, this);
+        var q = parsed.Statement as Query;
+        var active = new ActiveQuery(id, parsed.Text, handle, cts, q?.Limit is not null || parsed.Statement is PrintTopic { Limit: not null }, this)
+        {
+            IsPrint = parsed.Statement is PrintTopic,
+        };
 
         // A pull query's header marks the table's key columns with KEY, as ksqlDB's does.
-        if (handle.IsPull && q.From is AliasedRelation from && _engine.Sources.Find(from.Source) is { } source)
+        if (handle.IsPull && q?.From is AliasedRelation from && _engine.Sources.Find(from.Source) is { } source)
         {
             var keys = source.Schema.Key.Where(k => handle.Columns.Any(c => c.Name == k.Name && c.Type == k.Type)).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
             if (source.Window is not null)
@@ -1099,6 +1140,8 @@ internal sealed class RestApi : IDisposable
         public bool ClosedByRequest { get; set; }
 
         public IReadOnlySet<string>? KeyColumns { get; set; }
+
+        public bool IsPrint { get; init; }
 
         public async Task CancelAsync()
         {

@@ -89,6 +89,31 @@ public sealed class RestApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Show_topics_functions_and_types_and_describe_function_use_ksqlDB_entity_shapes()
+    {
+        var name = ServerFixture.Name("TOPICS");
+        await fixture.OkAsync($"CREATE STREAM {name} (ID INT KEY, V STRING) WITH (kafka_topic='{name.ToLowerInvariant()}', value_format='JSON', partitions=2);");
+        var body = await fixture.OkAsync("SHOW TOPICS; SHOW FUNCTIONS; DESCRIBE FUNCTION UCASE; SHOW TYPES;");
+        Assert.Equal("kafka_topics", body[0].GetProperty("@type").GetString());
+        var topicName = name.ToLowerInvariant();
+        var topic = body[0].GetProperty("topics").EnumerateArray().Single(t => t.GetProperty("name").GetString() == topicName);
+        Assert.Equal(2, topic.GetProperty("replicaInfo").GetArrayLength());
+
+        Assert.Equal("function_names", body[1].GetProperty("@type").GetString());
+        var ucase = body[1].GetProperty("functions").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "UCASE");
+        Assert.Equal("SCALAR", ucase.GetProperty("type").GetString());
+
+        Assert.Equal("describe_function", body[2].GetProperty("@type").GetString());
+        Assert.Equal("UCASE", body[2].GetProperty("name").GetString());
+        var overload = body[2].GetProperty("functions")[0];
+        Assert.Equal("VARCHAR", overload.GetProperty("returnType").GetString());
+        Assert.False(overload.GetProperty("arguments")[0].GetProperty("isVariadic").GetBoolean());
+
+        Assert.Equal("type_list", body[3].GetProperty("@type").GetString());
+        Assert.Equal(JsonValueKind.Object, body[3].GetProperty("types").ValueKind);
+    }
+
+    [Fact]
     public async Task Bad_sql_gets_a_statement_error_with_line_and_column()
     {
         var (status, body) = await fixture.KsqlAsync("SHOW STREAMS;\nCREATE STREM x (a INT) WITH (kafka_topic='x', value_format='JSON');");

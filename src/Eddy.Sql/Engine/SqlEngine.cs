@@ -22,12 +22,6 @@ public abstract record SqlEntity(string StatementText);
 /// <example><code>Console.WriteLine($"{status.CommandSequenceNumber}: {status.Message}");</code></example>
 public sealed record CommandStatusEntity(string StatementText, long CommandSequenceNumber, string Message, string? QueryId = null) : SqlEntity(StatementText);
 
-/// <summary>INSERT INTO ... VALUES: the row was produced (ksqlDB's /ksql answers these with no entity).</summary>
-/// <param name="StatementText">The statement.</param>
-/// <param name="Target">The stream or table written.</param>
-/// <example><code>if (entity is InsertValuesEntity i) Console.WriteLine($"inserted into {i.Target}");</code></example>
-public sealed record InsertValuesEntity(string StatementText, string Target) : SqlEntity(StatementText);
-
 /// <summary>SHOW STREAMS / SHOW TABLES (<c>streams</c>, <c>tables</c>).</summary>
 /// <param name="StatementText">The statement.</param>
 /// <param name="Kind">Streams or tables.</param>
@@ -63,7 +57,14 @@ public sealed record QueryListEntity(string StatementText, IReadOnlyList<Persist
 /// <param name="ReadQueries">Queries reading it.</param>
 /// <param name="WriteQueries">Queries writing it.</param>
 /// <example><code>Console.WriteLine(d.Source.Schema);</code></example>
-public sealed record SourceDescriptionEntity(string StatementText, DataSource Source, IReadOnlyList<string> ReadQueries, IReadOnlyList<string> WriteQueries) : SqlEntity(StatementText);
+public sealed record SourceDescriptionEntity(string StatementText, DataSource Source, IReadOnlyList<string> ReadQueries, IReadOnlyList<string> WriteQueries) : SqlEntity(StatementText)
+{
+    /// <summary>True for DESCRIBE ... EXTENDED.</summary>
+    public bool Extended { get; init; }
+
+    /// <summary>Topic and query statistics (DESCRIBE ... EXTENDED on an engine running on Kafka), else null.</summary>
+    public SourceRuntimeStatistics? Statistics { get; init; }
+}
 
 /// <summary>EXPLAIN (<c>queryDescription</c>): the logical plan and topology of a query.</summary>
 /// <param name="StatementText">The statement.</param>
@@ -107,6 +108,8 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
     private readonly Dictionary<string, RunningQuery> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _queryProperties = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<PushQueryHandle, byte> _pushQueries = new();
+    private readonly Dictionary<string, string> _sourceTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningQuery> _sourceTableQueries = new(StringComparer.Ordinal);
     private int _disposed;
 
     /// <summary>Creates a metastore-only engine over a command log.</summary>
@@ -141,10 +144,15 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
         ArgumentNullException.ThrowIfNull(sql);
         var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to run queries on (SqlEngineOptions.BootstrapServers is not set).");
         var statements = SqlParser.ParseStatements(sql);
+        if (statements.Count == 1 && statements[0].Statement is PrintTopic print)
+        {
+            return await PrintHandle.StartAsync(runtime, print, cancellationToken).ConfigureAwait(false);
+        }
+
         if (statements.Count != 1 || statements[0].Statement is not Query query)
         {
             throw new SqlException(statements.Count == 1
-                ? $"Only SELECT statements can be run as queries; use ExecuteAsync for {statements[0].Statement.GetType().Name} statements."
+                ? $"Only SELECT and PRINT statements can be run as queries; use ExecuteAsync for {statements[0].Statement.GetType().Name} statements."
                 : $"Expected exactly one SELECT statement, got {statements.Count} statements.");
         }
 
@@ -167,10 +175,24 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             }
 
             var analyzed = Analyzer(props).AnalyzeQuery(query);
+            if (analyzed.IsPull && !analyzed.Sources[0].Source.IsTable)
+            {
+                _gate.Release();
+                try
+                {
+                    return await PullQuery.ScanStreamAsync(analyzed, runtime, _functions, QueryStartTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
             if (analyzed.IsPull)
             {
                 var source = analyzed.Sources[0].Source;
                 var materializer = _running.Values.FirstOrDefault(r => r.IsMaterialized && r.Plan.Query.Sink?.Name == source.Name)
+                    ?? _sourceTableQueries.GetValueOrDefault(source.Name)
                     ?? throw new SqlException($"The `{source.Name}` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_{source.Name} AS SELECT * FROM {source.Name}'. See https://cnfl.io/queries for more info.");
                 _gate.Release();
                 try
@@ -279,7 +301,13 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             await running.StopAsync(cleanUp: false, CancellationToken.None).ConfigureAwait(false);
         }
 
+        foreach (var running in _sourceTableQueries.Values.ToList())
+        {
+            await running.StopAsync(cleanUp: false, CancellationToken.None).ConfigureAwait(false);
+        }
+
         _running.Clear();
+        _sourceTableQueries.Clear();
         if (_runtime is not null)
         {
             await _runtime.DisposeAsync().ConfigureAwait(false);
@@ -314,6 +342,8 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 {
                     await StartQueryAsync(query, cancellationToken).ConfigureAwait(false);
                 }
+
+                await SyncSourceTablesAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -322,7 +352,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
         }
     }
 
-    /// <summary>Executes one or more statements in order, returning one entity each; stops at the first error (<see cref="SqlException"/>).</summary>
+    /// <summary>Executes one or more statements in order, returning one entity each (none for INSERT VALUES, as ksqlDB); stops at the first error (<see cref="SqlException"/>).</summary>
     public async Task<IReadOnlyList<SqlEntity>> ExecuteAsync(string sql, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sql);
@@ -332,7 +362,11 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             var results = new List<SqlEntity>();
             foreach (var parsed in SqlParser.ParseStatements(sql))
             {
-                results.Add(await ExecuteOneAsync(parsed, cancellationToken).ConfigureAwait(false));
+                // INSERT VALUES answers with no entity, as ksqlDB's /ksql does.
+                if (await ExecuteOneAsync(parsed, cancellationToken).ConfigureAwait(false) is { } entity)
+                {
+                    results.Add(entity);
+                }
             }
 
             return results;
@@ -359,7 +393,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
         return new SqlAnalyzer(_catalog, _functions, _types, settings);
     }
 
-    private async Task<SqlEntity> ExecuteOneAsync(ParsedStatement parsed, CancellationToken cancellationToken)
+    private async Task<SqlEntity?> ExecuteOneAsync(ParsedStatement parsed, CancellationToken cancellationToken)
     {
         var text = parsed.Text;
         switch (parsed.Statement)
@@ -390,7 +424,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to insert into (SqlEngineOptions.BootstrapServers is not set).");
                 var target = FindTarget(iv.Target);
                 await Inserter.InsertValuesAsync(runtime, _functions, target, iv, cancellationToken).ConfigureAwait(false);
-                return new InsertValuesEntity(text, target.Name);
+                return null;
             }
 
             case Query:
@@ -410,10 +444,26 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             case DescribeSource d:
             {
                 var source = _catalog.Find(d.Name) ?? throw new SqlException($"Could not find STREAM/TABLE '{d.Name}' in the Metastore");
-                return new SourceDescriptionEntity(text, source,
-                    _queries.Values.Where(q => q.Sources.Contains(source.Name)).Select(q => q.Id).ToList(),
-                    _queries.Values.Where(q => q.Sink == source.Name).Select(q => q.Id).ToList());
+                var readers = _queries.Values.Where(q => q.Sources.Contains(source.Name)).Select(q => q.Id).ToList();
+                var writers = _queries.Values.Where(q => q.Sink == source.Name).Select(q => q.Id).ToList();
+                var statistics = d.Extended && _runtime is not null
+                    ? await _runtime.StatisticsAsync(source.Topic, readers.Concat(writers).Distinct().ToDictionary(id => id, id => WithState(_queries[id]).State), cancellationToken).ConfigureAwait(false)
+                    : null;
+                return new SourceDescriptionEntity(text, source, readers, writers) { Extended = d.Extended, Statistics = statistics };
             }
+
+            case ListStatement { Kind: ListKind.Topics } topics:
+            {
+                var runtime = _runtime ?? throw new SqlException("This engine has no Kafka cluster to list topics of (SqlEngineOptions.BootstrapServers is not set).");
+                return new TopicListEntity(text, await runtime.TopicsAsync(topics.All, topics.Extended, cancellationToken).ConfigureAwait(false), topics.Extended);
+            }
+
+            case ListStatement { Kind: ListKind.Functions }:
+                return new FunctionListEntity(text, _functions.ListFunctions());
+            case ListStatement { Kind: ListKind.Types }:
+                return new TypeListEntity(text, new SortedDictionary<string, SqlType>(_types.Types.ToDictionary(), StringComparer.Ordinal));
+            case DescribeFunction df:
+                return new FunctionDescriptionEntity(text, _functions.Describe(df.Name) ?? throw new SqlException($"Can't find any functions with the name '{df.Name}'"));
 
             case Explain { QueryId: { } id }:
                 return _queries.TryGetValue(id, out var query)
@@ -527,6 +577,16 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 }
 
                 _catalog.Add(source);
+                if (cs.IsSource && source.IsTable)
+                {
+                    // ksqlDB materializes a source table with a query named CST_<NAME>_<n> (here not listed in SHOW QUERIES).
+                    _sourceTables[source.Name] = $"CST_{source.Name}_{sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                }
+                else
+                {
+                    _sourceTables.Remove(source.Name);
+                }
+
                 return new CommandStatusEntity(text, sequence, source.IsTable ? "Table created" : "Stream created");
             }
 
@@ -554,6 +614,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 }
 
                 _catalog.Remove(source.Name);
+                _sourceTables.Remove(source.Name);
                 return new CommandStatusEntity(text, sequence, $"Source `{source.Name}` (topic: {source.Topic}) was dropped.");
             }
 
@@ -619,9 +680,36 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
             await StartQueryAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
+        await SyncSourceTablesAsync(cancellationToken).ConfigureAwait(false);
         if (dropped is not null && _catalog.Find(dropped.Name) is null)
         {
             await _runtime!.DeleteTopicsAsync([dropped.Topic], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts the materialization of new source tables and stops (cleaning up) those of dropped ones.</summary>
+    private async Task SyncSourceTablesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (name, running) in _sourceTableQueries.ToList())
+        {
+            if (!_sourceTables.TryGetValue(name, out var id) || id != running.Plan.QueryId)
+            {
+                _sourceTableQueries.Remove(name);
+                await running.StopAsync(cleanUp: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (name, id) in _sourceTables)
+        {
+            if (_sourceTableQueries.ContainsKey(name) || _catalog.Find(name) is null)
+            {
+                continue;
+            }
+
+            var selectAll = (Query)SqlParser.ParseStatement($"SELECT * FROM `{name}` EMIT CHANGES;");
+            var analyzed = Analyzer(new Dictionary<string, string>()).AnalyzeQuery(selectAll);
+            var applicationId = $"_confluent-ksql-{_plannerSettings.ServiceId}query_{id}";
+            _sourceTableQueries[name] = await RunningQuery.StartSourceTableAsync(_runtime!, _functions, analyzed, id, applicationId, cancellationToken).ConfigureAwait(false);
         }
     }
 

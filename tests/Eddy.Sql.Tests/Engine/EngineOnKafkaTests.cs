@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Eddy.Sql.Engine;
+using Xunit.Abstractions;
 
 namespace Eddy.Sql.Tests.Engine;
 
 /// <summary>The SQL engine running its statements on the real embedded broker: topics, persistent, push and pull queries, inserts, restart.</summary>
-public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<EngineCluster>
+public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper output) : IClassFixture<EngineCluster>
 {
     private static readonly Dictionary<string, string> Earliest = new(StringComparer.Ordinal) { ["auto.offset.reset"] = "earliest" };
 
@@ -44,7 +45,9 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
         await using var engine = await cluster.StartEngineAsync();
         await engine.ExecuteAsync("CREATE STREAM pq_src (id BIGINT KEY, v STRING) WITH (kafka_topic='pq_src', value_format='JSON', partitions=1);");
         await engine.ExecuteAsync("INSERT INTO pq_src (id, v) VALUES (0, 'before');");
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var query = await engine.ExecuteQueryAsync("SELECT * FROM pq_src WHERE v <> 'skip' EMIT CHANGES LIMIT 2;", null);
+        output.WriteLine($"push query running after {started.ElapsedMilliseconds} ms");
         Assert.StartsWith("transient_PQ_SRC_", query.QueryId, StringComparison.Ordinal);
         Assert.Equal(["ID", "V"], query.Columns.Select(c => c.Name));
         foreach (var (id, v) in new[] { (1, "a"), (2, "skip"), (3, "b"), (4, "c") })
@@ -80,7 +83,7 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
         await query.DisposeAsync();
         Assert.False(await enumerator.MoveNextAsync());
         Assert.DoesNotContain(await cluster.TopicsAsync(), t => t.Contains("transient_PD_SRC_", StringComparison.Ordinal));
-        Assert.All(Directory.GetDirectories(options.StateDirectory), d => Assert.Empty(Directory.GetFileSystemEntries(d)));
+        Assert.Empty(Directory.GetDirectories(options.StateDirectory));
     }
 
     [Fact]
@@ -99,6 +102,13 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
 
         await EngineCluster.EventuallyAsync(async () => (await PullAsync(engine, "SELECT * FROM pl_totals WHERE item = 'apple';")) is [[_, 3L, 9]], () => "apple count 3");
         Assert.Equal([["apple", 3L, 9], ["fig", 1L, 4], ["pear", 1L, 2]], Sorted(await PullAsync(engine, "SELECT * FROM pl_totals;")));
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Single(await PullAsync(engine, "SELECT * FROM pl_totals WHERE item = 'pear';"));
+        }
+
+        output.WriteLine($"pull query by key: {timer.Elapsed.TotalMilliseconds / 50:F2} ms each (50 sequential, including parse and analysis)");
         Assert.Equal([["fig", 4], ["pear", 2]], Sorted(await PullAsync(engine, "SELECT item, q FROM pl_totals WHERE item IN ('pear', 'fig', 'kiwi');")));
         Assert.Equal([["apple", 30L]], Sorted(await PullAsync(engine, "SELECT item, n * 10 AS n10 FROM pl_totals WHERE n > 1;")));
         Assert.Equal([["apple"], ["fig"]], Sorted(await PullAsync(engine, "SELECT item FROM pl_totals WHERE item >= 'a' AND item < 'g';")));
@@ -148,19 +158,24 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
                 CREATE STREAM rs_events (id BIGINT KEY, k STRING) WITH (kafka_topic='rs_events', value_format='JSON', partitions=2);
                 CREATE TABLE rs_counts AS SELECT k, COUNT(*) AS n FROM rs_events GROUP BY k;
                 """);
+            var timer = System.Diagnostics.Stopwatch.StartNew();
             for (var i = 0; i < 6; i++)
             {
                 await engine.ExecuteAsync($"INSERT INTO rs_events (id, k) VALUES ({i}, '{(i % 2 == 0 ? "even" : "odd")}');");
             }
+
+            output.WriteLine($"INSERT VALUES: {timer.Elapsed.TotalMilliseconds / 6:F2} ms each (acks=all, one at a time)");
 
             await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 3L]], () => "counts 3/3 before restart");
         }
 
         await using (var log = new KafkaCommandLog(cluster.Bootstrap, "restart_"))
         {
+            var restart = System.Diagnostics.Stopwatch.StartNew();
             await using var engine = await cluster.StartEngineAsync(log, cluster.Options(stateDir, "restart_"));
             Assert.Equal("CTAS_RS_COUNTS_1", Assert.Single(engine.Queries).Id);
             await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 3L]], () => "counts 3/3 after restart");
+            output.WriteLine($"restarted engine answered the pull query after {restart.ElapsedMilliseconds} ms");
             await engine.ExecuteAsync("INSERT INTO rs_events (id, k) VALUES (100, 'odd');");
             await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM rs_counts;")) is [["even", 3L], ["odd", 4L]], () => "odd 4 after one more insert");
             var out_ = await cluster.ReadAsync("RS_COUNTS", 100, TimeSpan.FromSeconds(2));
@@ -209,6 +224,109 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster) : IClassFixture<En
         await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteQueryAsync("SELECT * FROM bs_src EMIT CHANGES;", new Dictionary<string, string> { ["auto.offset.reset"] = "sometimes" }));
         var select = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("SELECT * FROM bs_src EMIT CHANGES;"));
         Assert.Contains("/query", select.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Table_push_queries_emit_changes_with_tombstones_and_windowed_rows_show_their_bounds()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE STREAM tp_src (id BIGINT KEY, k STRING) WITH (kafka_topic='tp_src', value_format='JSON', partitions=1);
+            CREATE TABLE tp_windows AS SELECT k, COUNT(*) AS n FROM tp_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY k;
+            """);
+        await using (var having = await engine.ExecuteQueryAsync("SELECT k, COUNT(*) AS n FROM tp_src GROUP BY k HAVING COUNT(*) < 2 EMIT CHANGES LIMIT 2;", null))
+        {
+            await engine.ExecuteAsync("INSERT INTO tp_src (id, k, ROWTIME) VALUES (1, 'a', 1500); INSERT INTO tp_src (id, k, ROWTIME) VALUES (2, 'a', 1600);");
+            var rows = await ReadAllAsync(having);
+            Assert.Equal([["a", 1L], ["a", null]], rows.Select(r => r.ToArray()));
+            Assert.Equal([false, true], rows.Select(r => ((QueryRow)r).IsTombstone));
+        }
+
+        await using var windowed = await engine.ExecuteQueryAsync("SELECT * FROM tp_windows EMIT CHANGES LIMIT 2;", Earliest);
+        Assert.Equal(["K", "WINDOWSTART", "WINDOWEND", "N"], windowed.Columns.Select(c => c.Name));
+        Assert.Equal([["a", 1000L, 2000L, 1L], ["a", 1000L, 2000L, 2L]], (await ReadAllAsync(windowed)).Select(r => r.ToArray()));
+    }
+
+    [Fact]
+    public async Task Streams_answer_pull_queries_print_shows_records_and_metadata_statements_describe_the_cluster()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE TYPE md_point AS STRUCT<x INT, y INT>;
+            CREATE STREAM md_src (id INT KEY, name STRING, p md_point) WITH (kafka_topic='md_src', value_format='JSON', partitions=2);
+            INSERT INTO md_src (id, name, ROWTIME) VALUES (1, 'one', 86400000);
+            INSERT INTO md_src (id, name) VALUES (2, 'two');
+            INSERT INTO md_src (id, name) VALUES (3, 'three');
+            """);
+        Assert.Equal([[1, "one"], [2, "two"], [3, "three"]], Sorted(await PullAsync(engine, "SELECT id, name FROM md_src;")));
+        Assert.Equal([["THREE"]], await PullAsync(engine, "SELECT UCASE(name) FROM md_src WHERE id > 2;"));
+        Assert.Single(await PullAsync(engine, "SELECT * FROM md_src LIMIT 1;"));
+
+        await using (var print = await engine.ExecuteQueryAsync("PRINT 'md_src' FROM BEGINNING LIMIT 3;", null))
+        {
+            var lines = (await ReadAllAsync(print)).Select(r => (string)r[0]!).ToList();
+            Assert.Equal(5, lines.Count);
+            Assert.StartsWith("Key format: ", lines[0], StringComparison.Ordinal);
+            Assert.StartsWith("Value format: JSON", lines[1], StringComparison.Ordinal);
+            Assert.Contains(lines.Skip(2), l => l.StartsWith("rowtime: 1970/01/02 00:00:00.000 Z, key: 1, value: {\"NAME\":\"one\",\"P\":null}, partition: ", StringComparison.Ordinal));
+        }
+
+        var topics = Assert.IsType<TopicListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW TOPICS;")));
+        Assert.Equal([1, 1], topics.Topics.Single(t => t.Name == "md_src").ReplicaInfo);
+        Assert.DoesNotContain(topics.Topics, t => t.Name.StartsWith('_'));
+        var all = Assert.IsType<TopicListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW ALL TOPICS EXTENDED;")));
+        Assert.True(all.Extended);
+        Assert.Contains(all.Topics, t => t.Name == "md_src");
+        Assert.True(all.Topics.Count >= topics.Topics.Count);
+
+        var functions = Assert.IsType<FunctionListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW FUNCTIONS;")));
+        Assert.Contains(functions.Functions, f => f.Name == "UCASE");
+        var ucase = Assert.IsType<FunctionDescriptionEntity>(Assert.Single(await engine.ExecuteAsync("DESCRIBE FUNCTION ucase;")));
+        Assert.Equal("UCASE", ucase.Function.Name);
+        var missing = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("DESCRIBE FUNCTION no_such_fn;"));
+        Assert.Equal("Can't find any functions with the name 'NO_SUCH_FN'", missing.Message);
+        var types = Assert.IsType<TypeListEntity>(Assert.Single(await engine.ExecuteAsync("SHOW TYPES;")));
+        Assert.Equal(["MD_POINT"], types.Types.Keys);
+
+        var described = Assert.IsType<SourceDescriptionEntity>(Assert.Single(await engine.ExecuteAsync("DESCRIBE md_src EXTENDED;")));
+        Assert.True(described.Extended);
+        Assert.Equal(2, described.Statistics!.Partitions);
+        Assert.Equal(3, described.Statistics.TotalMessages);
+        Assert.Equal("total-messages: 3", described.Statistics.Text);
+    }
+
+    [Fact]
+    public async Task A_source_table_is_materialized_for_pull_queries_until_it_is_dropped()
+    {
+        await using var engine = await cluster.StartEngineAsync();
+        await engine.ExecuteAsync("""
+            CREATE STREAM st_feed (id INT KEY, v STRING) WITH (kafka_topic='st_topic', value_format='JSON', partitions=1);
+            INSERT INTO st_feed (id, v) VALUES (1, 'old');
+            CREATE SOURCE TABLE st_table (id INT PRIMARY KEY, v STRING) WITH (kafka_topic='st_topic', value_format='JSON');
+            INSERT INTO st_feed (id, v) VALUES (1, 'new');
+            INSERT INTO st_feed (id, v) VALUES (2, 'two');
+            """);
+        await EngineCluster.EventuallyAsync(async () => Sorted(await PullAsync(engine, "SELECT * FROM st_table;")) is [[1, "new"], [2, "two"]], () => "the source table's latest rows");
+        Assert.Equal([["two"]], await PullAsync(engine, "SELECT v FROM st_table WHERE id = 2;"));
+        var insert = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("INSERT INTO st_table (id, v) VALUES (3, 'x');"));
+        Assert.Contains("read-only", insert.Message, StringComparison.Ordinal);
+        Assert.Contains(await cluster.TopicsAsync(), t => t.StartsWith("_confluent-ksql-default_query_CST_ST_TABLE_", StringComparison.Ordinal));
+
+        await engine.ExecuteAsync("DROP TABLE st_table;");
+        Assert.DoesNotContain(await cluster.TopicsAsync(), t => t.Contains("CST_ST_TABLE", StringComparison.Ordinal));
+        Assert.Contains("st_topic", await cluster.TopicsAsync());
+    }
+
+    private static async Task<List<IReadOnlyList<object?>>> ReadAllAsync(IQueryHandle handle)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var rows = new List<IReadOnlyList<object?>>();
+        await foreach (var row in handle.ReadRowsAsync(cts.Token))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     private static async Task<List<object?[]>> PullAsync(SqlEngine engine, string sql)

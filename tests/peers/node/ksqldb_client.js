@@ -13,14 +13,27 @@ const timer = setTimeout(() => { console.log(JSON.stringify({ step: "timeout" })
   console.log(JSON.stringify({ step: "create", status: created.status, error: created.error ? String(created.error) : null }));
   const streams = await client.listStreams();
   console.log(JSON.stringify({ step: "streams", names: streams.map((s) => s.name) }));
-  const first = await client.insertInto(name, { ID: 1, PAGE: "home" });
-  const second = await client.insertInto(name, { ID: 2, PAGE: "about" });
-  console.log(JSON.stringify({ step: "insert", statuses: [first.status, second.status], rows: [first.data, second.data] }));
+  // The push query starts first and the rows are inserted while it runs, one at a time: this client
+  // parses each HTTP/2 data frame as one row, so rows that arrive together would not parse.
   const rows = [];
-  const pushed = await client.streamQuery(`SELECT ID, PAGE FROM ${name} EMIT CHANGES LIMIT 2;`, (data) => {
-    if (data.rows) rows.push(...data.rows);
-  }, { streamsProperties: { "auto.offset.reset": "earliest" } });
-  console.log(JSON.stringify({ step: "push", status: pushed.status, error: pushed.error ? String(pushed.error) : null, rows }));
+  let metadataSeen;
+  const started = new Promise((resolve) => { metadataSeen = resolve; });
+  let rowSeen = () => {};
+  const pushed = client.streamQuery(`SELECT ID, PAGE FROM ${name} EMIT CHANGES LIMIT 2;`, (data) => {
+    if (data.metadata) metadataSeen();
+    if (data.rows && data.rows.length > 0) { rows.push(...data.rows); rowSeen(); }
+  });
+  await started;
+  const statuses = [];
+  for (const row of [{ ID: 1, PAGE: "home" }, { ID: 2, PAGE: "about" }]) {
+    const seen = new Promise((resolve) => { rowSeen = resolve; });
+    const inserted = await client.insertInto(name, row);
+    statuses.push(inserted.status);
+    await seen;
+  }
+  console.log(JSON.stringify({ step: "insert", statuses }));
+  const result = await pushed;
+  console.log(JSON.stringify({ step: "push", status: result.status, error: result.error ? String(result.error) : null, rows }));
   await client.disconnect();
   clearTimeout(timer);
 })().catch((e) => { console.log(JSON.stringify({ step: "error", message: String(e && e.stack || e) })); process.exit(2); });

@@ -17,10 +17,15 @@ internal static class Inserter
 {
     public static async Task InsertValuesAsync(KafkaRuntime runtime, FunctionRegistry functions, DataSource target, InsertValues iv, CancellationToken cancellationToken)
     {
-        var columns = iv.Columns?.ToList() ?? target.Schema.Columns.Where(c => c.Kind != ColumnKind.Header).Select(c => c.Name).ToList();
+        var columns = iv.Columns?.ToList() ?? target.Schema.Key.Concat(target.Schema.Value).Select(c => c.Name).ToList();
         if (columns.Count != iv.Values.Count)
         {
-            throw new SqlException($"Failed to prepare statement: Expected number columns and values to match: [{string.Join(", ", columns)}], [{string.Join(", ", iv.Values)}]");
+            throw new SqlException($"Failed to prepare statement: Expected number columns and values to match: {columns.Count}, {iv.Values.Count}");
+        }
+
+        if (columns.FirstOrDefault(c => c is "ROWPARTITION" or "ROWOFFSET" or "WINDOWSTART" or "WINDOWEND") is { } pseudo)
+        {
+            throw new SqlException($"Inserting into column `{pseudo}` is not allowed.");
         }
 
         var compiler = new ExpressionCompiler(functions);

@@ -141,9 +141,22 @@ internal sealed class KafkaRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes an application's internal topics (those prefixed by its id) and its consumer group.</summary>
+    /// <summary>Deletes an application's state directory, internal topics (those prefixed by its id) and consumer group.</summary>
     public async Task CleanUpApplicationAsync(string applicationId, CancellationToken cancellationToken)
     {
+        try
+        {
+            var dir = Path.Combine(_options.StateDirectory, applicationId);
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Logger.LogWarning(e, "Could not delete the state directory of {Application}", applicationId);
+        }
+
         try
         {
             var topics = await Admin.ListTopicsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -245,6 +258,59 @@ internal sealed class KafkaRuntime : IAsyncDisposable
 
         var ends = await Admin.ListOffsetsAsync(partitions, cancellationToken: cancellationToken).ConfigureAwait(false);
         await Admin.AlterConsumerGroupOffsetsAsync(applicationId, ends.Where(e => e.Offset >= 0).Select(e => new TopicPartitionOffset(e.TopicPartition, e.Offset)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>SHOW TOPICS: every topic (internal ones, starting with '_', only for SHOW ALL TOPICS) with replicas per partition, and for EXTENDED its consumers.</summary>
+    public async Task<IReadOnlyList<KafkaTopicInfo>> TopicsAsync(bool all, bool extended, CancellationToken cancellationToken)
+    {
+        var names = (await Admin.ListTopicsAsync(includeInternal: all, cancellationToken: cancellationToken).ConfigureAwait(false)).Where(n => all || !n.StartsWith('_')).ToList();
+        var descriptions = names.Count == 0 ? [] : await Admin.DescribeTopicsAsync(names, cancellationToken).ConfigureAwait(false);
+        var consumers = new Dictionary<string, (int Consumers, HashSet<string> Groups)>(StringComparer.Ordinal);
+        if (extended)
+        {
+            var groups = await Admin.ListConsumerGroupsAsync(cancellationToken).ConfigureAwait(false);
+            if (groups.Count > 0)
+            {
+                foreach (var group in await Admin.DescribeConsumerGroupsAsync(groups.Select(g => g.GroupId), cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var member in group.Members)
+                    {
+                        foreach (var topic in member.Assignment.Select(a => a.Topic).Distinct(StringComparer.Ordinal))
+                        {
+                            if (!consumers.TryGetValue(topic, out var entry))
+                            {
+                                entry = (0, new HashSet<string>(StringComparer.Ordinal));
+                            }
+
+                            entry.Groups.Add(group.GroupId);
+                            consumers[topic] = (entry.Consumers + 1, entry.Groups);
+                        }
+                    }
+                }
+            }
+        }
+
+        return [.. descriptions.Where(d => d.Error == ErrorCode.None).OrderBy(d => d.Name, StringComparer.Ordinal).Select(d =>
+        {
+            var (count, groups) = consumers.TryGetValue(d.Name, out var x) ? x : (0, []);
+            return new KafkaTopicInfo(d.Name, [.. d.Partitions.OrderBy(p => p.Partition).Select(p => p.Replicas.Count)], count, groups.Count);
+        })];
+    }
+
+    /// <summary>DESCRIBE EXTENDED's runtime figures of a source's topic.</summary>
+    public async Task<SourceRuntimeStatistics> StatisticsAsync(string topic, IReadOnlyDictionary<string, string> queries, CancellationToken cancellationToken)
+    {
+        var d = (await Admin.DescribeTopicsAsync([topic], cancellationToken).ConfigureAwait(false))[0];
+        if (d.Error != ErrorCode.None || d.Partitions.Count == 0)
+        {
+            return new SourceRuntimeStatistics(0, 0, 0, queries);
+        }
+
+        var partitions = d.Partitions.Select(p => new TopicPartition(topic, p.Partition)).ToList();
+        var ends = await Admin.ListOffsetsAsync(partitions.ToDictionary(p => p, _ => Offsets.End), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var starts = await Admin.ListOffsetsAsync(partitions.ToDictionary(p => p, _ => Offsets.Beginning), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var total = ends.Sum(e => Math.Max(0, e.Offset)) - starts.Sum(s => Math.Max(0, s.Offset));
+        return new SourceRuntimeStatistics(d.Partitions.Count, d.Partitions[0].Replicas.Count, total, queries);
     }
 
     public static string Millis(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

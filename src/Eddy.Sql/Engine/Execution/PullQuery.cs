@@ -10,11 +10,11 @@ using Eddy.Streams.Errors;
 namespace Eddy.Sql.Engine.Execution;
 
 /// <summary>
-/// Pull queries on a table materialized by a running CREATE TABLE AS SELECT: reads the query's result
+/// Pull queries on a table materialized by a running CREATE TABLE AS SELECT (or a source table): reads the query's result
 /// store through interactive queries, rebuilds each entry as the table's input row (columns, ROWTIME,
 /// WINDOWSTART/WINDOWEND), then applies WHERE, the projection and LIMIT. Key lookups, IN lists, key
-/// ranges and window bounds are all WHERE predicates over that row; a single-key equality on an
-/// unwindowed table is answered with a point lookup.
+/// ranges and window bounds are all WHERE predicates over that row: every pull query is a scan of the
+/// local store (point lookups on the serialized key are a later optimization).
 /// </summary>
 internal static class PullQuery
 {
@@ -74,26 +74,112 @@ internal static class PullQuery
         }
     }
 
+    /// <summary>
+    /// A pull query on a stream (ksqlDB 0.23+): reads every partition of the stream's topic from its
+    /// beginning up to the end it had when the query started, then applies WHERE, the projection and LIMIT.
+    /// </summary>
+    public static async Task<IQueryHandle> ScanStreamAsync(AnalyzedQuery query, KafkaRuntime runtime, FunctionRegistry functions, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var source = query.Sources[0].Source;
+        var compiler = new ExpressionCompiler(functions);
+        var where = query.Where is { } w ? compiler.CompilePredicate(w, query.InputScope, "WHERE").Delegate : null;
+        var projection = compiler.CompileProjection(query.Projection.Select(p => p.Expression).ToList(), query.InputScope, "SELECT");
+        var columns = query.Projection.Select(p => new QueryColumn(p.Name, p.Type)).ToList();
+        var layout = new InputRowLayout(source);
+        var limit = query.Query.Limit;
+        var keySerde = RowSerde.Key(source);
+        var valueSerde = RowSerde.Value(source);
+        var partitions = await runtime.PartitionsAsync(source.Topic, cancellationToken).ConfigureAwait(false)
+            ?? throw new SqlException($"Topic '{source.Topic}' of stream {source.Name} does not exist.");
+        var tps = Enumerable.Range(0, partitions).Select(p => new Client.TopicPartition(source.Topic, p)).ToList();
+        var ends = (await runtime.Admin.ListOffsetsAsync(tps.ToDictionary(tp => tp, _ => Client.Offsets.End), cancellationToken: cancellationToken).ConfigureAwait(false))
+            .ToDictionary(o => o.TopicPartition, o => o.Offset);
+        var rows = new List<QueryRow>();
+        var consumerConfig = new Client.ConsumerConfig { BootstrapServers = runtime.Options.BootstrapServers, ClientId = "eddy-sql-pull", EnableAutoCommit = false };
+        await using (var consumer = new Client.KafkaConsumer<byte[], byte[]>(consumerConfig, Client.Deserializers.ByteArray, Client.Deserializers.ByteArray, runtime.Options.LoggerFactory))
+        {
+            consumer.Assign(tps.Where(tp => ends[tp] > 0).Select(tp => new Client.TopicPartitionOffset(tp, Client.Offsets.Beginning)));
+            var done = new HashSet<Client.TopicPartition>(tps.Where(tp => ends[tp] <= 0));
+            var deadline = DateTime.UtcNow + timeout;
+            while (done.Count < tps.Count && (limit is null || rows.Count < limit))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new SqlException($"Timed out reading stream {source.Name} (topic {source.Topic}) for a pull query.");
+                }
+
+                foreach (var record in await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false))
+                {
+                    if (record.Offset >= ends[record.TopicPartition])
+                    {
+                        done.Add(record.TopicPartition);
+                        continue;
+                    }
+
+                    if (record.Offset + 1 >= ends[record.TopicPartition])
+                    {
+                        done.Add(record.TopicPartition);
+                    }
+
+                    if (limit is not null && rows.Count >= limit)
+                    {
+                        continue;
+                    }
+
+                    object?[] key, value;
+                    try
+                    {
+                        var ctx = new Streams.SerDes.SerializationContext(Streams.SerDes.MessageComponentType.Key, source.Topic);
+                        key = keySerde.Deserialize(record.Key, record.Key is null, ctx) ?? [];
+                        value = valueSerde.Deserialize(record.Value, record.Value is null, ctx with { Component = Streams.SerDes.MessageComponentType.Value });
+                    }
+                    catch (Formats.SqlSerdeException)
+                    {
+                        continue;
+                    }
+
+                    if (value is null)
+                    {
+                        continue;
+                    }
+
+                    var input = InputRow(layout, key, value, record.TimestampMs, record.Partition, record.Offset, record.Headers);
+                    if (where is null || where(input))
+                    {
+                        rows.Add(new QueryRow(projection.Evaluate(input)));
+                    }
+                }
+
+                foreach (var tp in tps.Where(tp => !done.Contains(tp) && consumer.Position(tp) >= ends[tp]))
+                {
+                    done.Add(tp);
+                }
+            }
+        }
+
+        return new PullQueryHandle("query_" + Guid.NewGuid().ToString("N")[..12], columns, rows);
+    }
+
     /// <summary>The row a pull query's expressions read: the table's columns in schema order, then ROWTIME, ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND).</summary>
-    private static object?[] InputRow(InputRowLayout layout, object?[] key, object?[] value, long timestamp)
+    private static object?[] InputRow(InputRowLayout layout, object?[] key, object?[] value, long timestamp, int partition = 0, long offset = 0, Client.Headers? headers = null)
     {
         var row = new object?[layout.Width];
         var slots = layout.Slots;
         for (var i = 0; i < slots.Length; i++)
         {
-            var (kind, index, _) = slots[i];
+            var (kind, index, header) = slots[i];
             row[i] = kind switch
             {
                 ColumnKind.Key => index < key.Length ? key[index] : null,
                 ColumnKind.Value => index < value.Length ? value[index] : null,
-                _ => null,
+                _ => Header(layout, headers, header),
             };
         }
 
         var p = slots.Length;
         row[p] = timestamp;
-        row[p + 1] = 0;
-        row[p + 2] = 0L;
+        row[p + 1] = partition;
+        row[p + 2] = offset;
         if (layout.Windowed && key.Length >= layout.KeyCount + 2)
         {
             row[p + 3] = key[layout.KeyCount];
@@ -101,6 +187,21 @@ internal static class PullQuery
         }
 
         return row;
+    }
+
+    private static object? Header(InputRowLayout layout, Client.Headers? headers, string? key)
+    {
+        if (key is not null)
+        {
+            return headers?.GetLastValue(key);
+        }
+
+        if (layout.HeadersType?.ElementType is not SqlStructType entry)
+        {
+            return null;
+        }
+
+        return headers?.Select(h => (object?)new SqlStruct(entry, [h.Key, h.Value])).ToList() ?? [];
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Eddy.Sql.Analysis;
+using Eddy.Sql.Types;
 using Eddy.Streams;
 
 namespace Eddy.Sql.Engine.Execution;
@@ -36,10 +37,24 @@ internal sealed class PushQueryHandle : IQueryHandle
         var valueItems = query.Projection.Where(p => !p.IsKey).ToList();
         var columns = new List<QueryColumn>();
         var mapping = new List<(bool, int)>();
+        // SELECT * on a windowed source shows the window bounds right after the key columns, as ksqlDB does;
+        // they travel in the result key after the key columns.
+        var source = query.Sources.Count == 1 ? query.Sources[0].Source : null;
+        var windowAfter = source?.Window is not null && query.ResultWindow is not null && query.Query.Items.Any(i => i is Ast.AllColumns) && source.Schema.Key.Count > 0
+            ? source.Schema.Key[^1].Name
+            : null;
         foreach (var p in query.Projection)
         {
             columns.Add(new QueryColumn(p.Name, p.Type));
             mapping.Add(p.IsKey ? (true, keyItems.IndexOf(p)) : (false, valueItems.IndexOf(p)));
+            if (p.IsKey && p.Name == windowAfter)
+            {
+                columns.Add(new QueryColumn("WINDOWSTART", SqlTypes.BigInt));
+                columns.Add(new QueryColumn("WINDOWEND", SqlTypes.BigInt));
+                mapping.Add((true, query.Schema.Key.Count));
+                mapping.Add((true, query.Schema.Key.Count + 1));
+                windowAfter = null;
+            }
         }
 
         Columns = columns;
@@ -83,7 +98,7 @@ internal sealed class PushQueryHandle : IQueryHandle
     /// <summary>Called on a stream thread for each result record.</summary>
     public void Offer(object?[] key, object?[]? value)
     {
-        if (_closing.IsCancellationRequested || (value is null && !_isTable))
+        if (_closing.IsCancellationRequested)
         {
             return;
         }
@@ -99,7 +114,7 @@ internal sealed class PushQueryHandle : IQueryHandle
         var writer = _channel.Writer;
         try
         {
-            while (!writer.TryWrite(new QueryRow(row, value is null)))
+            while (!writer.TryWrite(new QueryRow(row, value is null && _isTable)))
             {
                 if (!writer.WaitToWriteAsync(_closing.Token).AsTask().GetAwaiter().GetResult())
                 {
@@ -154,36 +169,4 @@ internal sealed class PushQueryHandle : IQueryHandle
         _onDispose?.Invoke(this);
         _closing.Dispose();
     }
-}
-
-/// <summary>A row of a query result; <see cref="IsTombstone"/> marks a table push query's deletion (key columns set, the rest null).</summary>
-/// <example><code>if (row is QueryRow { IsTombstone: true }) Console.WriteLine("deleted");</code></example>
-public sealed class QueryRow : IReadOnlyList<object?>
-{
-    private readonly object?[] _values;
-
-    /// <summary>Creates a row.</summary>
-    public QueryRow(object?[] values, bool isTombstone = false)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        _values = values;
-        IsTombstone = isTombstone;
-    }
-
-    /// <summary>True for a deleted table row (ksqlDB's <c>"tombstone":true</c>).</summary>
-    public bool IsTombstone { get; }
-
-    /// <inheritdoc />
-    public int Count => _values.Length;
-
-    /// <inheritdoc />
-    public object? this[int index] => _values[index];
-
-    /// <inheritdoc />
-    public IEnumerator<object?> GetEnumerator() => ((IEnumerable<object?>)_values).GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _values.GetEnumerator();
-
-    /// <inheritdoc />
-    public override string ToString() => string.Join(", ", _values.Select(Internal.Formats.JsonValues.ToJsonText));
 }

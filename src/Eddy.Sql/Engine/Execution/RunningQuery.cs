@@ -43,9 +43,25 @@ internal sealed class RunningQuery : IAsyncDisposable
         var query = plan.Query;
         var materialize = query.ResultKind == Ast.SourceKind.Table && query.Sink is not null && plan.QueryId.StartsWith("CTAS_", StringComparison.Ordinal);
         var builder = new QueryBuilder(query, functions, plan.QueryId) { ResultStoreName = materialize ? ResultStore : null };
-        var topology = builder.Build();
         await runtime.EnsureSinkTopicAsync(query, cancellationToken).ConfigureAwait(false);
-        if (!runtime.ReadsFromEarliest(properties))
+        return await StartAsync(runtime, plan, builder.Build(), materialize, runtime.ReadsFromEarliest(properties), properties, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Materializes a CREATE SOURCE TABLE for pull queries, as ksqlDB's CST_ queries do: the table's topic
+    /// from its beginning into the result store, with no output topic.
+    /// </summary>
+    public static Task<RunningQuery> StartSourceTableAsync(KafkaRuntime runtime, FunctionRegistry functions, Analysis.AnalyzedQuery selectAll, string queryId, string applicationId, CancellationToken cancellationToken)
+    {
+        var builder = new QueryBuilder(selectAll, functions, queryId) { ResultStoreName = ResultStore, TransientSink = s => s.Foreach((_, _) => { }) };
+        var topology = builder.Build();
+        var plan = new PlannedQuery(queryId, applicationId, selectAll, topology, builder.Steps, builder.SourceTopics, selectAll.Sources[0].Source.Topic);
+        return StartAsync(runtime, plan, topology, materialize: true, earliest: true, new Dictionary<string, string>(), cancellationToken);
+    }
+
+    private static async Task<RunningQuery> StartAsync(KafkaRuntime runtime, PlannedQuery plan, Topology topology, bool materialize, bool earliest, IReadOnlyDictionary<string, string> properties, CancellationToken cancellationToken)
+    {
+        if (!earliest)
         {
             await runtime.CommitLatestAsync(plan.ApplicationId, plan.SourceTopics, cancellationToken).ConfigureAwait(false);
         }
