@@ -41,7 +41,7 @@ if [ "$mode" = "test" ]; then
   # kcat and python3-confluent-kafka link Debian's librdkafka 2.0.2; python3-kafka is kafka-python 2.0.2.
   # python3-snappy, python3-lz4, python3-zstandard give kafka-python its other codecs; zstd and lz4 are
   # the reference CLIs the compression tests compare against.
-  apt_install kcat python3 python3-kafka python3-confluent-kafka python3-lz4 python3-snappy python3-zstandard zstd lz4
+  apt_install kcat python3 python3-kafka python3-confluent-kafka python3-lz4 python3-snappy python3-zstandard zstd lz4 tmux
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     apt_install nodejs npm
   fi

@@ -42,6 +42,7 @@ public static class EddyCommand
         root.Subcommands.Add(TopicCommand.Create());
         root.Subcommands.Add(ProduceCommand.Create());
         root.Subcommands.Add(ConsumeCommand.Create());
+        root.Subcommands.Add(SqlCommand.Create());
 
         var version = new Command("version", "Print the version of eddy.");
         version.SetAction(parseResult =>
