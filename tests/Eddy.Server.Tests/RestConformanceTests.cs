@@ -30,7 +30,9 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
 
     private const int Parallelism = 4;
 
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(100);
+    // CI runs the same fixed sample every time (the first cases of each file), so the pass rate does not
+    // depend on how fast the machine is; EDDY_REST_CONFORMANCE=full runs every case.
+    private static readonly int SamplePerFile = Environment.GetEnvironmentVariable("EDDY_REST_CONFORMANCE") == "full" ? int.MaxValue : 20;
 
     private static readonly string[] Files = ["insert-values.json", "push-queries.json", "pull-queries-against-materialized-aggregates.json"];
 
@@ -64,21 +66,16 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
             }
         }
 
-        // Interleave the files so that a run cut short by the time budget still samples all of them.
-        var order = cases.Select((c, i) => (c, i)).GroupBy(x => x.c.File).SelectMany(g => g.Select((x, j) => (x.c, j))).OrderBy(x => x.j).Select(x => x.c).ToList();
         var results = new ConcurrentBag<CaseResult>();
-        var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (item, _) =>
+        var sample = cases.GroupBy(c => c.File).SelectMany(g => g.Take(SamplePerFile)).ToList();
+        foreach (var (file, test) in cases.Except(sample))
         {
-            var name = item.Case["name"]!.GetValue<string>();
-            if (clock.Elapsed > Budget)
-            {
-                results.Add(new CaseResult(item.File, name, "skipped", "time budget of the run used up"));
-                return;
-            }
+            results.Add(new CaseResult(file, test["name"]!.GetValue<string>(), "skipped", "not in the CI sample (EDDY_REST_CONFORMANCE=full runs every case)"));
+        }
 
-            results.Add(await RunCaseAsync(item.File, name, item.Case));
-        });
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(sample, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (item, _) =>
+            results.Add(await RunCaseAsync(item.File, item.Case["name"]!.GetValue<string>(), item.Case)));
 
         var byFile = results.GroupBy(r => r.File).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var passed = results.Count(r => r.Outcome == "passed");
@@ -587,8 +584,10 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
         sb.AppendLine();
         sb.AppendLine("ksqlDB's REST query-validation cases (`../shared/ksql-qtt/rest`) run through the real HTTP API of one `eddy server`");
         sb.AppendLine("(embedded broker, `/ksql` for statements, `/query` for queries, inputs produced to Kafka and outputs read back);");
-        sb.AppendLine("`RestConformanceTests` in tests/Eddy.Server.Tests runs them and rewrites this section. Cases run four at a time");
-        sb.AppendLine("under a time budget; cases not started within it are counted as skipped.");
+        sb.AppendLine("`RestConformanceTests` in tests/Eddy.Server.Tests runs them and rewrites this section. Cases run four at a time.");
+        sb.AppendLine(SamplePerFile == int.MaxValue
+            ? "This run covered every case (EDDY_REST_CONFORMANCE=full)."
+            : $"CI runs a fixed sample, the first {SamplePerFile} cases of each file; the others count as skipped here (EDDY_REST_CONFORMANCE=full runs them all).");
         var rate = passed + failed == 0 ? 0 : 100.0 * passed / (passed + failed);
         sb.AppendLine();
         sb.AppendLine($"**{passed} passed, {failed} failed, {skipped} skipped** ({rate:F1}% of the cases run pass; run took {elapsed.TotalSeconds:F0} s).");

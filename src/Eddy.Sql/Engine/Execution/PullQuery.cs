@@ -12,9 +12,9 @@ namespace Eddy.Sql.Engine.Execution;
 /// <summary>
 /// Pull queries on a table materialized by a running CREATE TABLE AS SELECT (or a source table): reads the query's result
 /// store through interactive queries, rebuilds each entry as the table's input row (columns, ROWTIME,
-/// WINDOWSTART/WINDOWEND), then applies WHERE, the projection and LIMIT. Key lookups, IN lists, key
-/// ranges and window bounds are all WHERE predicates over that row: every pull query is a scan of the
-/// local store (point lookups on the serialized key are a later optimization).
+/// WINDOWSTART/WINDOWEND), then applies WHERE, the projection and LIMIT. A WHERE that pins the single key
+/// column of a non-windowed table to literals (<c>ID = 10</c>, <c>ID IN (1, 2)</c>, possibly ANDed with more)
+/// reads just those keys from the store; anything else (ranges, window bounds, other columns) scans it.
 /// </summary>
 internal static class PullQuery
 {
@@ -27,6 +27,9 @@ internal static class PullQuery
         var columns = Columns(query);
         var layout = new InputRowLayout(source);
         var limit = query.Query.Limit;
+        var lookups = source.Window is null && source.Schema.Key.Count == 1 && query.Where is { } predicate
+            ? KeyLookups(predicate, source.Schema.Key[0])
+            : null;
 
         var deadline = DateTime.UtcNow + wait;
         while (true)
@@ -45,6 +48,28 @@ internal static class PullQuery
             {
                 var store = running.Streams.Store(StoreQueryParameters.FromNameAndType(RunningQuery.ResultStore, QueryableStoreTypes.TimestampedKeyValueStore<object?[], object?[]>()));
                 var rows = new List<QueryRow>();
+                if (lookups is not null)
+                {
+                    foreach (var key in lookups)
+                    {
+                        if (limit is not null && rows.Count >= limit)
+                        {
+                            break;
+                        }
+
+                        if (store.Get(key) is { Value: { } value } found)
+                        {
+                            var input = InputRow(layout, key, value, found.Timestamp);
+                            if (where is null || where(input))
+                            {
+                                rows.Add(new QueryRow(projection.Evaluate(input)));
+                            }
+                        }
+                    }
+
+                    return new PullQueryHandle("query_" + Guid.NewGuid().ToString("N")[..12], columns, rows);
+                }
+
                 using (var all = store.All())
                 {
                     while (all.MoveNext() && (limit is null || rows.Count < limit))
@@ -164,6 +189,62 @@ internal static class PullQuery
 
         return new PullQueryHandle("query_" + Guid.NewGuid().ToString("N")[..12], columns, rows);
     }
+
+    /// <summary>
+    /// The keys a WHERE clause pins the key column to, or null when it does not (then the store is scanned).
+    /// Only literals whose value converts exactly to the key's type qualify; the full WHERE still runs on
+    /// every row found, so this only narrows what is read.
+    /// </summary>
+    private static List<object?[]>? KeyLookups(Ast.SqlExpression where, Column key)
+    {
+        switch (where)
+        {
+            case Ast.LogicalBinary { Operator: Ast.LogicalOperator.And } and:
+                return KeyLookups(and.Left, key) ?? KeyLookups(and.Right, key);
+            case Ast.Comparison { Operator: Ast.ComparisonOperator.Equal } eq:
+            {
+                var literal = IsKeyRef(eq.Left, key) ? eq.Right as Ast.Literal : IsKeyRef(eq.Right, key) ? eq.Left as Ast.Literal : null;
+                return literal is not null && KeyValue(literal, key.Type) is { } value ? [[value]] : null;
+            }
+
+            case Ast.InList { Negated: false } inList when IsKeyRef(inList.Value, key):
+            {
+                var keys = new List<object?[]>();
+                var seen = new HashSet<object>(SqlValues.Comparer);
+                foreach (var item in inList.Items)
+                {
+                    if (item is not Ast.Literal literal || KeyValue(literal, key.Type) is not { } value)
+                    {
+                        return null;
+                    }
+
+                    if (seen.Add(value))
+                    {
+                        keys.Add([value]);
+                    }
+                }
+
+                return keys;
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsKeyRef(Ast.SqlExpression e, Column key) => e is Ast.ColumnRef c && string.Equals(c.Name, key.Name, StringComparison.Ordinal);
+
+    private static object? KeyValue(Ast.Literal literal, SqlType type) => (type.BaseType, literal) switch
+    {
+        (SqlBaseType.String, Ast.StringLiteral s) => s.Value,
+        (SqlBaseType.Integer, Ast.IntegerLiteral i) => i.Value,
+        (SqlBaseType.BigInt, Ast.IntegerLiteral i) => (long)i.Value,
+        (SqlBaseType.BigInt, Ast.BigIntLiteral l) => l.Value,
+        (SqlBaseType.Double, Ast.DoubleLiteral d) => d.Value,
+        (SqlBaseType.Double, Ast.IntegerLiteral i) => (double)i.Value,
+        (SqlBaseType.Boolean, Ast.BooleanLiteral b) => b.Value,
+        _ => null,
+    };
 
     /// <summary>The row a pull query's expressions read: the table's columns in schema order, then ROWTIME, ROWPARTITION, ROWOFFSET (and WINDOWSTART, WINDOWEND).</summary>
     private static object?[] InputRow(InputRowLayout layout, object?[] key, object?[] value, long timestamp, int partition = 0, long offset = 0, Client.Headers? headers = null)
