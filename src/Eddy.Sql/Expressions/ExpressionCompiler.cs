@@ -37,6 +37,13 @@ public sealed class ExpressionCompiler
     public FunctionRegistry Functions { get; }
 
     /// <summary>
+    /// Builds interpreted delegates instead of JIT-compiled ones: far cheaper to build, slower per row.
+    /// For expressions evaluated a few times only, such as a pull query's WHERE and projection.
+    /// </summary>
+    /// <example><code>var compiler = new ExpressionCompiler(functions) { Interpret = true };</code></example>
+    public bool Interpret { get; init; }
+
+    /// <summary>
     /// The type of an expression in a scope (null for an untyped NULL literal). Throws
     /// <see cref="SqlException"/> for unknown columns, type errors and the like. Table function calls
     /// type as the type of one produced value.
@@ -56,7 +63,7 @@ public sealed class ExpressionCompiler
             "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).",
             expression.Location == default ? null : expression.Location);
         var body = Guard(Repr.Box(bound.Code), expression, Expression.Constant(null, typeof(object)));
-        var fn = Expression.Lambda<Func<object?[], object?>>(body, row).Compile();
+        var fn = Expression.Lambda<Func<object?[], object?>>(body, row).Compile(Interpret);
         return new CompiledExpression(expression, type, fn);
     }
 
@@ -75,7 +82,7 @@ public sealed class ExpressionCompiler
         var bound = new ExpressionBinder(Functions, scope, row, clause, BinderMode.TableFunctionAsList).Bind(call);
         var empty = Expression.Constant(null, typeof(object));
         var body = Guard(Repr.Box(bound.Code), call, empty);
-        var fn = Expression.Lambda<Func<object?[], object?>>(body, row).Compile();
+        var fn = Expression.Lambda<Func<object?[], object?>>(body, row).Compile(Interpret);
         return new CompiledExpression(call, ((SqlArrayType)bound.Type!).ElementType, fn);
     }
 
@@ -96,7 +103,7 @@ public sealed class ExpressionCompiler
             ? Expression.Constant(false)
             : Expression.Equal(bound.Code, Expression.Constant(true, typeof(bool?)));
         var body = Guard(test, expression, Expression.Constant(false));
-        var fn = Expression.Lambda<Func<object?[], bool>>(body, row).Compile();
+        var fn = Expression.Lambda<Func<object?[], bool>>(body, row).Compile(Interpret);
         return new CompiledPredicate(expression, fn);
     }
 
@@ -122,7 +129,7 @@ public sealed class ExpressionCompiler
         }
 
         statements.Add(Expression.Empty());
-        var fn = Expression.Lambda<Action<object?[], object?[]>>(Expression.Block(statements), row, output).Compile();
+        var fn = Expression.Lambda<Action<object?[], object?[]>>(Expression.Block(statements), row, output).Compile(Interpret);
         return new CompiledProjection(expressions, types, fn);
     }
 

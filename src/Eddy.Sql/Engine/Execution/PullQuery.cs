@@ -21,7 +21,8 @@ internal static class PullQuery
     public static async Task<IQueryHandle> RunAsync(AnalyzedQuery query, RunningQuery running, FunctionRegistry functions, TimeSpan wait, CancellationToken cancellationToken)
     {
         var source = query.Sources[0].Source;
-        var compiler = new ExpressionCompiler(functions);
+        // Interpreted: a pull query evaluates its expressions over a few rows, so JIT-compiling them costs more than it saves.
+        var compiler = new ExpressionCompiler(functions) { Interpret = true };
         var where = query.Where is { } w ? compiler.CompilePredicate(w, query.InputScope, "WHERE").Delegate : null;
         var projection = compiler.CompileProjection(query.Projection.Select(p => p.Expression).ToList(), query.InputScope, "SELECT");
         var columns = Columns(query);
