@@ -260,26 +260,12 @@ internal sealed class RestApi : IDisposable
             return;
         }
 
-        if (await ReadBodyAsync(ctx).ConfigureAwait(false) is not { } doc)
+        if (await ReadQueryRequestAsync(ctx, "ksql", "streamsProperties").ConfigureAwait(false) is not { } request)
         {
             return;
         }
 
-        string sql;
-        Dictionary<string, string> properties;
-        Dictionary<string, string> variables;
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("ksql", out var k) || k.ValueKind != JsonValueKind.String)
-            {
-                await WriteErrorAsync(ctx, 400, 40000, "The request must be a JSON object with a \"ksql\" string field.").ConfigureAwait(false);
-                return;
-            }
-
-            sql = k.GetString()!;
-            properties = StringMap(doc.RootElement, "streamsProperties");
-            variables = StringMap(doc.RootElement, "sessionVariables");
-        }
+        var (sql, properties, variables) = request;
 
         var started = await StartQueryAsync(ctx, sql, properties, variables, contentType).ConfigureAwait(false);
         if (started is null)
@@ -374,33 +360,12 @@ internal sealed class RestApi : IDisposable
             contentType = Delimited;
         }
 
-        if (await ReadBodyAsync(ctx).ConfigureAwait(false) is not { } doc)
+        if (await ReadQueryRequestAsync(ctx, "sql", "properties").ConfigureAwait(false) is not { } request)
         {
             return;
         }
 
-        string sql;
-        Dictionary<string, string> properties;
-        Dictionary<string, string> variables;
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("sql", out var k) || k.ValueKind != JsonValueKind.String)
-            {
-                await WriteErrorAsync(ctx, 400, 40000, "The request must be a JSON object with a \"sql\" string field.").ConfigureAwait(false);
-                return;
-            }
-
-            sql = k.GetString()!;
-            properties = StringMap(doc.RootElement, "properties");
-
-            // Some clients (ksqldb-client for Node) send the /query field name here; take both.
-            foreach (var (name, value) in StringMap(doc.RootElement, "streamsProperties"))
-            {
-                properties.TryAdd(name, value);
-            }
-
-            variables = StringMap(doc.RootElement, "sessionVariables");
-        }
+        var (sql, properties, variables) = request;
 
         var started = await StartQueryAsync(ctx, sql, properties, variables, Json).ConfigureAwait(false);
         if (started is null)
@@ -1075,6 +1040,37 @@ internal sealed class RestApi : IDisposable
         {
             await WriteErrorAsync(ctx, 400, 40000, $"Invalid JSON in request: {e.Message}").ConfigureAwait(false);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads a query request body: the SQL text from <paramref name="sqlField"/>, properties from
+    /// <paramref name="propertiesField"/> (plus /query's <c>streamsProperties</c>, which some clients, such as
+    /// ksqldb-client for Node, send to /query-stream too) and <c>sessionVariables</c>. Null after answering 400.
+    /// </summary>
+    private static async Task<(string Sql, Dictionary<string, string> Properties, Dictionary<string, string> Variables)?> ReadQueryRequestAsync(HttpContext ctx, string sqlField, string propertiesField)
+    {
+        if (await ReadBodyAsync(ctx).ConfigureAwait(false) is not { } doc)
+        {
+            return null;
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(sqlField, out var k) || k.ValueKind != JsonValueKind.String)
+            {
+                await WriteErrorAsync(ctx, 400, 40000, $"The request must be a JSON object with a \"{sqlField}\" string field.").ConfigureAwait(false);
+                return null;
+            }
+
+            var properties = StringMap(root, propertiesField);
+            foreach (var (name, value) in StringMap(root, "streamsProperties"))
+            {
+                properties.TryAdd(name, value);
+            }
+
+            return (k.GetString()!, properties, StringMap(root, "sessionVariables"));
         }
     }
 
