@@ -23,7 +23,13 @@ for path in sorted(glob.glob(os.path.join(results_dir, "**", "*.trx"), recursive
             skipped += 1
         else:
             failed += 1
-            print(f"FAILED {result.get('testName')}")
+            # The message goes beside the name: CI keeps only the tail of the output, and a
+            # failure that cannot be reproduced is fixed from this line or not at all.
+            message = result.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns)
+            message = " ".join(message.split())
+            if len(message) > 600:
+                message = message[:600] + "..."
+            print(f"FAILED {result.get('testName')}: {message}" if message else f"FAILED {result.get('testName')}")
 
 if dotnet_status != 0 and failed == 0:
     print(f"dotnet test exited with {dotnet_status} but no test failed: a test host crashed or a project did not run")

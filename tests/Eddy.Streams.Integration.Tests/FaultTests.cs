@@ -98,9 +98,9 @@ public sealed class FaultTests
 
             a.Kill();
             // b's session sees a expire, takes a's tasks from its standbys and is Running with both stateful tasks.
-            await b.WaitForAsync(l => l.StartsWith("STATE Running", StringComparison.Ordinal) && l.Contains("active=0_0,0_1,1_0,1_1", StringComparison.Ordinal) && b.Lines.IndexOf(l) >= linesBefore,
-                Long, "b running all tasks");
-            var running = b.Lines.Last(l => l.Contains("active=0_0,0_1,1_0,1_1", StringComparison.Ordinal));
+            await b.WaitForAsync(l => l.StartsWith("STATE Running", StringComparison.Ordinal) && l.Contains("active=0_0,0_1,1_0,1_1", StringComparison.Ordinal),
+                Long, "b running all tasks", fromLine: linesBefore);
+            var running = b.Lines.Skip(linesBefore).Last(l => l.Contains("active=0_0,0_1,1_0,1_1", StringComparison.Ordinal));
             var restored = long.Parse(running.Split(' ')[2]["restored=".Length..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(restored < changelogEnd / 2, $"b restored {restored} records; the changelog has {changelogEnd}");
 

@@ -101,12 +101,15 @@ internal sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess WordCountPeer(string bootstrap, string appId, string stateDir, int port, int standbys = 0)
         => new("dotnet", [typeof(PeerProgram).Assembly.Location, "wordcount-peer", bootstrap, appId, stateDir, port.ToString(CultureInfo.InvariantCulture), standbys.ToString(CultureInfo.InvariantCulture)]);
 
-    public async Task WaitForAsync(Func<string, bool> predicate, TimeSpan timeout, string what)
+    /// <summary>Waits until a line at index <paramref name="fromLine"/> or later matches; earlier lines are ignored
+    /// because a process can print the very same state line before and after an event under test.</summary>
+    public async Task WaitForAsync(Func<string, bool> predicate, TimeSpan timeout, string what, int fromLine = 0)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!Lines.Exists(l => predicate(l)))
+        bool Seen() => Lines.Skip(fromLine).Any(predicate);
+        while (!Seen())
         {
-            if (_process.HasExited && !Lines.Exists(l => predicate(l)))
+            if (_process.HasExited && !Seen())
             {
                 Assert.Fail($"the process exited ({_process.ExitCode}) before {what}: {string.Join(" | ", Lines.TakeLast(10))}");
             }
