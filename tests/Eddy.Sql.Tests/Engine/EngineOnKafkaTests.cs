@@ -111,7 +111,9 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
         }
 
         output.WriteLine($"pull query by key: {timer.Elapsed.TotalMilliseconds / 50:F2} ms each (50 sequential, including parse and analysis)");
-        Assert.Equal([["fig", 4], ["pear", 2]], Sorted(await PullAsync(engine, "SELECT item, q FROM pl_totals WHERE item IN ('pear', 'fig', 'kiwi');")));
+        // Rows come key by key in the order the IN list names them, as ksqlDB answers.
+        Assert.Equal([["pear", 2], ["fig", 4]], await PullAsync(engine, "SELECT item, q FROM pl_totals WHERE item IN ('pear', 'fig', 'kiwi');"));
+        Assert.Equal([["fig", 4], ["pear", 2]], await PullAsync(engine, "SELECT item, q FROM pl_totals WHERE item IN ('kiwi', 'fig', 'pear', 'fig');"));
         Assert.Equal([["apple", 30L]], Sorted(await PullAsync(engine, "SELECT item, n * 10 AS n10 FROM pl_totals WHERE n > 1;")));
         Assert.Equal([["apple"], ["fig"]], Sorted(await PullAsync(engine, "SELECT item FROM pl_totals WHERE item >= 'a' AND item < 'g';")));
         Assert.Single(await PullAsync(engine, "SELECT * FROM pl_totals LIMIT 1;"));
@@ -151,6 +153,19 @@ public sealed class EngineOnKafkaTests(EngineCluster cluster, ITestOutputHelper 
         Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWSTART >= '1970-01-01T00:01';")).Count);
         Assert.Equal([[60_000L]], await PullAsync(engine, "SELECT WINDOWSTART FROM pw_counts WHERE user = 'u1' AND WINDOWSTART = '1970-01-01T01:01:00.000+0100';"));
         Assert.Equal(2, (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u1' AND WINDOWEND BETWEEN '1970-01-01' AND '1970-01-01T00:02Z';")).Count);
+
+        // A windowed table is scanned; its rows still come in IN-list order, each key's windows by start time.
+        await engine.ExecuteAsync("INSERT INTO pw_clicks (user, page, ROWTIME) VALUES ('u0', 'p', 5000);");
+        await EngineCluster.EventuallyAsync(async () => (await PullAsync(engine, "SELECT * FROM pw_counts WHERE user = 'u0';")).Count == 1, () => "u0's window");
+        Assert.Equal([["u1", 0L], ["u1", 60_000L], ["u1", 120_000L], ["u0", 0L]], await PullAsync(engine, "SELECT user, WINDOWSTART FROM pw_counts WHERE user IN ('u1', 'u0');"));
+        Assert.Equal([["u1", 0L], ["u1", 60_000L]], await PullAsync(engine, "SELECT user, WINDOWSTART FROM pw_counts WHERE user IN ('u1', 'u0') LIMIT 2;"));
+
+        await engine.ExecuteAsync("""
+            CREATE STREAM pw_nums (id INT KEY, v INT) WITH (kafka_topic='pw_nums', value_format='JSON', partitions=1);
+            CREATE TABLE pw_num_counts AS SELECT id, COUNT(*) AS n FROM pw_nums GROUP BY id;
+            """);
+        var wrongType = await Assert.ThrowsAsync<SqlException>(() => PullAsync(engine, "SELECT * FROM pw_num_counts WHERE id IN ('10', 8);"));
+        Assert.Contains("'10' can not be converted to the type of the key column: ID INTEGER KEY", wrongType.Message, StringComparison.Ordinal);
     }
 
     [Fact]

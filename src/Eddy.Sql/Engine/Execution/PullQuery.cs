@@ -28,9 +28,17 @@ internal static class PullQuery
         var columns = Columns(query);
         var layout = new InputRowLayout(source);
         var limit = query.Query.Limit;
+        if (source.Schema.Key.Count == 1 && query.Where is { } checkedWhere)
+        {
+            CheckKeyLiterals(checkedWhere, source.Schema.Key[0]);
+        }
+
         var lookups = source.Window is null && source.Schema.Key.Count == 1 && query.Where is { } predicate
             ? KeyLookups(predicate, source.Schema.Key[0])
             : null;
+        // ksqlDB answers `key IN (a, b)` key by key, in the order listed: a scan (windowed tables, or keys
+        // that could not be looked up directly) sorts its rows the same way.
+        var inOrder = source.Schema.Key.Count == 1 && query.Where is { } ordered ? InListOrder(ordered, source.Schema.Key[0]) : null;
 
         var deadline = DateTime.UtcNow + wait;
         while (true)
@@ -71,9 +79,10 @@ internal static class PullQuery
                     return new PullQueryHandle("query_" + Guid.NewGuid().ToString("N")[..12], columns, rows);
                 }
 
+                var rowKeys = inOrder is null ? null : new List<int>();
                 using (var all = store.All())
                 {
-                    while (all.MoveNext() && (limit is null || rows.Count < limit))
+                    while (all.MoveNext() && (limit is null || inOrder is not null || rows.Count < limit))
                     {
                         var (key, vt) = (all.Current.Key, all.Current.Value);
                         if (vt.Value is null)
@@ -88,6 +97,17 @@ internal static class PullQuery
                         }
 
                         rows.Add(new QueryRow(projection.Evaluate(input)));
+                        rowKeys?.Add(key.Length > 0 && key[0] is { } k && inOrder!.TryGetValue(k, out var position) ? position : int.MaxValue);
+                    }
+                }
+
+                if (rowKeys is not null)
+                {
+                    // Stable: the windows of one key keep the store's (start time) order.
+                    rows = [.. rows.Select((row, i) => (row, i)).OrderBy(r => rowKeys[r.i]).ThenBy(r => r.i).Select(r => r.row)];
+                    if (limit is not null && rows.Count > limit)
+                    {
+                        rows.RemoveRange(limit.Value, rows.Count - limit.Value);
                     }
                 }
 
@@ -233,6 +253,59 @@ internal static class PullQuery
         }
     }
 
+    /// <summary>The position of each key listed in the first <c>key IN (...)</c> of the ANDed WHERE, or null when there is none.</summary>
+    private static Dictionary<object, int>? InListOrder(Ast.SqlExpression where, Column key)
+    {
+        switch (where)
+        {
+            case Ast.LogicalBinary { Operator: Ast.LogicalOperator.And } and:
+                return InListOrder(and.Left, key) ?? InListOrder(and.Right, key);
+            case Ast.InList { Negated: false } inList when IsKeyRef(inList.Value, key):
+            {
+                var order = new Dictionary<object, int>(SqlValues.Comparer);
+                foreach (var item in inList.Items)
+                {
+                    if (item is Ast.Literal literal && KeyValue(literal, key.Type) is { } value)
+                    {
+                        order.TryAdd(value, order.Count);
+                    }
+                }
+
+                return order;
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// A string literal compared with a numeric or boolean key (<c>ID IN ('10', 8)</c>) is an error, as in
+    /// ksqlDB, rather than a key that silently matches nothing.
+    /// </summary>
+    private static void CheckKeyLiterals(Ast.SqlExpression where, Column key)
+    {
+        if (where is Ast.LogicalBinary { Operator: Ast.LogicalOperator.And } and)
+        {
+            CheckKeyLiterals(and.Left, key);
+            CheckKeyLiterals(and.Right, key);
+            return;
+        }
+
+        IEnumerable<Ast.SqlExpression> compared = where switch
+        {
+            Ast.Comparison { Operator: Ast.ComparisonOperator.Equal } eq when IsKeyRef(eq.Left, key) => [eq.Right],
+            Ast.Comparison { Operator: Ast.ComparisonOperator.Equal } eq when IsKeyRef(eq.Right, key) => [eq.Left],
+            Ast.InList { Negated: false } inList when IsKeyRef(inList.Value, key) => inList.Items,
+            _ => [],
+        };
+        if (key.Type.BaseType is SqlBaseType.Integer or SqlBaseType.BigInt or SqlBaseType.Double or SqlBaseType.Decimal or SqlBaseType.Boolean
+            && compared.OfType<Ast.StringLiteral>().FirstOrDefault() is { } text)
+        {
+            throw new SqlException($"'{text.Value}' can not be converted to the type of the key column: {key.Name} {key.Type} KEY");
+        }
+    }
+
     private static bool IsKeyRef(Ast.SqlExpression e, Column key) => e is Ast.ColumnRef c && string.Equals(c.Name, key.Name, StringComparison.Ordinal);
 
     private static object? KeyValue(Ast.Literal literal, SqlType type) => (type.BaseType, literal) switch
@@ -243,6 +316,8 @@ internal static class PullQuery
         (SqlBaseType.BigInt, Ast.BigIntLiteral l) => l.Value,
         (SqlBaseType.Double, Ast.DoubleLiteral d) => d.Value,
         (SqlBaseType.Double, Ast.IntegerLiteral i) => (double)i.Value,
+        (SqlBaseType.Double, Ast.BigIntLiteral l) => (double)l.Value,
+        (SqlBaseType.Double, Ast.DecimalLiteral m) => m.Value.ToDouble(),
         (SqlBaseType.Boolean, Ast.BooleanLiteral b) => b.Value,
         _ => null,
     };
