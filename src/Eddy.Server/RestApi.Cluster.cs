@@ -28,10 +28,32 @@ internal sealed partial class RestApi
         }
 
         var patterns = new List<Regex>();
-        if (ctx.Request.ContentLength != 0)
+
+        // ksqlDB's clients send {} but curl -X POST sends nothing at all; both mean "no patterns".
+        using var body = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while (body.Length <= 1_048_576 && (read = await ctx.Request.Body.ReadAsync(chunk, ctx.RequestAborted).ConfigureAwait(false)) > 0)
         {
-            if (await ReadBodyAsync(ctx).ConfigureAwait(false) is not { } doc)
+            body.Write(chunk, 0, read);
+        }
+
+        if (body.Length > 1_048_576)
+        {
+            await WriteErrorAsync(ctx, 400, 40000, "The request body is longer than 1 MiB.").ConfigureAwait(false);
+            return;
+        }
+
+        if (body.Length > 0 && body.GetBuffer().AsSpan(0, (int)body.Length).Trim(" \t\r\n"u8).Length > 0)
+        {
+            JsonDocument doc;
+            try
             {
+                doc = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
+            }
+            catch (JsonException e)
+            {
+                await WriteErrorAsync(ctx, 400, 40000, $"Invalid JSON in request: {e.Message}").ConfigureAwait(false);
                 return;
             }
 

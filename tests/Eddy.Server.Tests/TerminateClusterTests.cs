@@ -60,8 +60,12 @@ public sealed class TerminateClusterTests
                 Assert.DoesNotContain("PAGE_COUNTS", topics);
                 Assert.DoesNotContain("audit_log", topics);
 
-                // A terminated cluster is usable again from scratch.
+                // A terminated cluster is usable again from scratch, and a bare POST (curl -X POST) terminates it again.
                 await OkAsync(http, "CREATE STREAM CLICKS (ID INT KEY, PAGE STRING) WITH (kafka_topic='clicks', value_format='JSON', partitions=1);");
+                using var response = await http.PostAsync("/ksql/terminate", content: null);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Empty(server.Engine.Sources.SourceNames);
+                Assert.Contains("clicks", await TopicsAsync(http));
             }
         }
         finally
