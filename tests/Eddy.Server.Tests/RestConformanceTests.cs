@@ -154,6 +154,23 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
             return sql;
         }
 
+        // The case's own names back in a message, so that names the server derives from a renamed source
+        // (QUERYABLE_X_C7 from X_C7) compare with those ksqlDB derives from the original (QUERYABLE_X).
+        string Unrename(string message)
+        {
+            foreach (var n in names)
+            {
+                message = Regex.Replace(message, Regex.Escape(n + suffix), n, RegexOptions.IgnoreCase);
+            }
+
+            foreach (var (original, renamed) in topics)
+            {
+                message = message.Replace(renamed, original, StringComparison.Ordinal);
+            }
+
+            return message;
+        }
+
         var renamedStatements = statements.Select(Rename).ToList();
         var properties = new Dictionary<string, object?> { ["auto.offset.reset"] = "earliest", ["ksql.streams.auto.offset.reset"] = "earliest" };
         if (test["properties"] is JsonObject props)
@@ -270,7 +287,9 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
                     return $"expected HTTP {s}, got {error.Value.Status}: {error.Value.Message}";
                 }
 
-                return Rename(error.Value.Message).Contains(Rename(expectedMessage), StringComparison.Ordinal) || error.Value.Message.Contains(expectedMessage, StringComparison.Ordinal)
+                return Rename(error.Value.Message).Contains(Rename(expectedMessage), StringComparison.Ordinal)
+                    || error.Value.Message.Contains(expectedMessage, StringComparison.Ordinal)
+                    || Unrename(error.Value.Message).Contains(expectedMessage, StringComparison.Ordinal)
                     ? null
                     : $"expected an error containing \"{expectedMessage}\", got \"{error.Value.Message}\"";
             }

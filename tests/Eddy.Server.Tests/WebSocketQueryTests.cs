@@ -134,6 +134,23 @@ public sealed class WebSocketQueryTests(ServerFixture fixture)
         await ServerFixture.EventuallyAsync(() => Task.FromResult(!fixture.Server.ActivePushQueries.Contains(queryId)), TimeSpan.FromSeconds(15), "the server to drop the push query of the closed socket");
     }
 
+    [Fact]
+    public async Task Print_sends_the_format_lines_and_each_record_as_json_strings_without_a_schema()
+    {
+        var name = await CreateStreamAsync("WSPRINT");
+        await fixture.OkAsync($"INSERT INTO {name} (ID, PAGE) VALUES (3, 'printed');");
+
+        var (messages, status, reason) = await RunAsync(WsUri(Request($"PRINT '{name.ToLowerInvariant()}' FROM BEGINNING LIMIT 1;")));
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
+        Assert.Equal("done", reason);
+        var lines = messages.Select(m => JsonDocument.Parse(m).RootElement.GetString()!).ToList();
+        Assert.StartsWith("Key format:", lines[0], StringComparison.Ordinal);
+        var line = lines[^1];
+        Assert.Contains("printed", line, StringComparison.Ordinal);
+        Assert.Contains("key: 3", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, null, "Error parsing request: missing request parameter")]
     [InlineData("{\"ksql\":\"\"}", null, "Error parsing request: \"ksql\" field of \"request\" must be populated")]
