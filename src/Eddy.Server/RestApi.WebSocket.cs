@@ -38,14 +38,14 @@ internal sealed partial class RestApi
             return;
         }
 
-        var (ksql, properties, wanted) = request.Value;
+        var (ksql, properties, variables, wanted) = request.Value;
         if (!await CommandAppliedAsync(wanted, ctx.RequestAborted).ConfigureAwait(false))
         {
             await CloseAsync(socket, TryAgainLater, CatchUpTimeoutMessage(wanted!.Value)).ConfigureAwait(false);
             return;
         }
 
-        var (started, error, _) = await OpenQueryAsync(ksql, properties, [], ctx.RequestAborted).ConfigureAwait(false);
+        var (started, error, _) = await OpenQueryAsync(ksql, properties, variables, ctx.RequestAborted).ConfigureAwait(false);
         if (started is null)
         {
             await CloseAsync(socket, WebSocketCloseStatus.InvalidMessageType, error ?? "The query could not be started.").ConfigureAwait(false);
@@ -75,7 +75,7 @@ internal sealed partial class RestApi
     }
 
     /// <summary>Reads the <c>request</c> query parameter (a KsqlRequest as JSON); the error says what is wrong with it.</summary>
-    private static ((string Ksql, Dictionary<string, string> Properties, long? Sequence)? Request, string Error) ParseWsRequest(string json)
+    private static ((string Ksql, Dictionary<string, string> Properties, Dictionary<string, string> Variables, long? Sequence)? Request, string Error) ParseWsRequest(string json)
     {
         if (json.Length == 0)
         {
@@ -97,7 +97,7 @@ internal sealed partial class RestApi
             }
 
             return TryReadSequence(root, out var sequence, out var sequenceError)
-                ? ((k.GetString()!, StringMap(root, "streamsProperties"), sequence), string.Empty)
+                ? ((k.GetString()!, StringMap(root, "streamsProperties"), StringMap(root, "sessionVariables"), sequence), string.Empty)
                 : (null, sequenceError);
         }
         catch (JsonException e)

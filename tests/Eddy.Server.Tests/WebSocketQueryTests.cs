@@ -34,8 +34,8 @@ public sealed class WebSocketQueryTests(ServerFixture fixture)
         return new Uri($"ws://{http.Authority}/ws/query{(query.Count > 0 ? "?" + string.Join('&', query) : string.Empty)}");
     }
 
-    private static string Request(string ksql, object? streamsProperties = null, long? commandSequenceNumber = null) =>
-        JsonSerializer.Serialize(new { ksql, streamsProperties = streamsProperties ?? new Dictionary<string, string>(), commandSequenceNumber });
+    private static string Request(string ksql, object? streamsProperties = null, long? commandSequenceNumber = null, object? sessionVariables = null) =>
+        JsonSerializer.Serialize(new { ksql, streamsProperties = streamsProperties ?? new Dictionary<string, string>(), commandSequenceNumber, sessionVariables = sessionVariables ?? new Dictionary<string, string>() });
 
     private static async Task<string?> ReceiveAsync(ClientWebSocket socket)
     {
@@ -101,7 +101,7 @@ public sealed class WebSocketQueryTests(ServerFixture fixture)
         List<string> messages = [];
         await ServerFixture.EventuallyAsync(async () =>
         {
-            var (m, status, reason) = await RunAsync(WsUri(Request($"SELECT * FROM {table} WHERE PAGE='home';")));
+            var (m, status, reason) = await RunAsync(WsUri(Request("SELECT * FROM ${source} WHERE PAGE='home';", sessionVariables: new { source = table })));
             Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
             Assert.Equal("done", reason);
             messages = m;
