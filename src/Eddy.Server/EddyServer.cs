@@ -169,6 +169,7 @@ public sealed class EddyServer : IAsyncDisposable
                 }
             });
             var app = builder.Build();
+            app.UseWebSockets();
             var api = new RestApi(engine, options, bootstrap, clusterId, loggerFactory.CreateLogger("Eddy.Server.Rest"), app.Lifetime.ApplicationStopping);
             api.Map(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

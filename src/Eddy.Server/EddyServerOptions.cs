@@ -57,6 +57,12 @@ public sealed class EddyServerOptions
     /// <summary>How long a push query may stay silent before /query writes a keep-alive newline (which also detects gone clients).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a request carrying <c>commandSequenceNumber</c> waits for that command to be applied before it is
+    /// answered 503 (<c>ksql.server.command.response.timeout.ms</c>, 5 s as in ksqlDB).
+    /// </summary>
+    public TimeSpan CommandResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The URLs to listen on: <see cref="Listeners"/>, or <c>http://0.0.0.0:8088</c>.</summary>
     public IReadOnlyList<string> EffectiveListeners => Listeners.Count > 0 ? [.. Listeners] : ["http://0.0.0.0:8088"];
 
@@ -119,6 +125,11 @@ public sealed class EddyServerOptions
                     options.BrokerPort = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
                         ? port
                         : throw new ArgumentException($"eddy.broker.port must be a port number (0-65535), got '{value}'.");
+                    break;
+                case "ksql.server.command.response.timeout.ms":
+                    options.CommandResponseTimeout = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= int.MaxValue
+                        ? TimeSpan.FromMilliseconds(ms)
+                        : throw new ArgumentException($"ksql.server.command.response.timeout.ms must be a number of milliseconds, got '{value}'.");
                     break;
                 default:
                     if (key.StartsWith("ksql.streams.", StringComparison.Ordinal))

@@ -374,6 +374,21 @@ internal static class EntityJson
         w.WriteEndObject();
     }
 
+    /// <summary>One result column as ksqlDB's FieldInfo (the /ws/query schema message): name, schema, and <c>"type":"KEY"</c> for keys.</summary>
+    public static void WriteFieldInfo(Utf8JsonWriter w, string name, SqlType type, bool key)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", name);
+        w.WritePropertyName("schema");
+        WriteSchema(w, type);
+        if (key)
+        {
+            w.WriteString("type", "KEY");
+        }
+
+        w.WriteEndObject();
+    }
+
     private static void WriteField(Utf8JsonWriter w, Column c)
     {
         w.WriteStartObject();

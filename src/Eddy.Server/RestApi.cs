@@ -18,7 +18,7 @@ using Microsoft.Extensions.Logging;
 namespace Eddy.Server;
 
 /// <summary>The HTTP endpoints of ksqlDB's REST API over an <see cref="SqlEngine"/>.</summary>
-internal sealed class RestApi : IDisposable
+internal sealed partial class RestApi : IDisposable
 {
     public const string KsqlV1Json = "application/vnd.ksql.v1+json";
     public const string Json = "application/json";
@@ -64,6 +64,12 @@ internal sealed class RestApi : IDisposable
         app.MapGet("/status", Guard(StatusListAsync));
         app.MapGet("/status/{type}/{entity}/{action}", Guard(StatusAsync));
         app.MapGet("/clusterStatus", Guard(ClusterStatusAsync));
+        app.MapGet("/ws/query", Guard(WsQueryAsync));
+        app.MapPost("/ksql/terminate", Guard(TerminateClusterAsync));
+        app.MapGet("/v1/metadata", Guard(MetadataAsync));
+        app.MapGet("/v1/metadata/id", Guard(MetadataIdAsync));
+        app.MapPost("/heartbeat", Guard(HeartbeatAsync));
+        app.MapPost("/lag", Guard(LagAsync));
         app.MapGet("/is_valid_property/{property}", Guard(IsValidPropertyAsync));
         app.MapGet("/chc/ready", ctx => WriteJsonAsync(ctx, 200, w => w.WriteStartObject(), end: true));
         app.MapGet("/chc/live", ctx => WriteJsonAsync(ctx, 200, w => w.WriteStartObject(), end: true));
@@ -114,6 +120,17 @@ internal sealed class RestApi : IDisposable
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("ksql", out var ksqlElement) || ksqlElement.ValueKind != JsonValueKind.String)
             {
                 await WriteErrorAsync(ctx, 400, 40000, "The request must be a JSON object with a \"ksql\" string field.").ConfigureAwait(false);
+                return;
+            }
+
+            if (!TryReadSequence(root, out var sequence, out var sequenceError))
+            {
+                await WriteErrorAsync(ctx, 400, 40000, sequenceError).ConfigureAwait(false);
+                return;
+            }
+
+            if (!await WaitForCommandAsync(ctx, sequence).ConfigureAwait(false))
+            {
                 return;
             }
 
@@ -464,6 +481,18 @@ internal sealed class RestApi : IDisposable
 
     private async Task<ActiveQuery?> StartQueryAsync(HttpContext ctx, string sql, Dictionary<string, string> properties, Dictionary<string, string> variables, string errorContentType)
     {
+        var (query, error, statementText) = await OpenQueryAsync(sql, properties, variables, ctx.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            await WriteJsonAsync(ctx, 400, w => KsqlJson.WriteError(w, 40001, error, statementText), errorContentType).ConfigureAwait(false);
+        }
+
+        return query;
+    }
+
+    /// <summary>Parses and starts one SELECT or PRINT; on bad input returns the error and the statement it concerns instead.</summary>
+    private async Task<(ActiveQuery? Query, string? Error, string StatementText)> OpenQueryAsync(string sql, Dictionary<string, string> properties, Dictionary<string, string> variables, CancellationToken aborted)
+    {
         IReadOnlyList<ParsedStatement> statements;
         try
         {
@@ -471,25 +500,21 @@ internal sealed class RestApi : IDisposable
         }
         catch (SqlException e)
         {
-            await WriteJsonAsync(ctx, 400, w => KsqlJson.WriteError(w, 40001, e.Message, sql), errorContentType).ConfigureAwait(false);
-            return null;
+            return (null, e.Message, sql);
         }
 
         if (statements.Count != 1)
         {
-            await WriteJsonAsync(ctx, 400, w => KsqlJson.WriteError(w, 40001, $"Expected exactly one statement, got {statements.Count}.", sql), errorContentType).ConfigureAwait(false);
-            return null;
+            return (null, $"Expected exactly one statement, got {statements.Count}.", sql);
         }
 
         var parsed = statements[0];
         if (parsed.Statement is not (Query or PrintTopic))
         {
-            var message = "The following statement types should be issued to the '/ksql' endpoint: every statement other than SELECT and PRINT.";
-            await WriteJsonAsync(ctx, 400, w => KsqlJson.WriteError(w, 40001, message, parsed.Text), errorContentType).ConfigureAwait(false);
-            return null;
+            return (null, "The following statement types should be issued to the '/ksql' endpoint: every statement other than SELECT and PRINT.", parsed.Text);
         }
 
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stopping);
         IQueryHandle handle;
         try
         {
@@ -498,8 +523,7 @@ internal sealed class RestApi : IDisposable
         catch (SqlException e)
         {
             cts.Dispose();
-            await WriteJsonAsync(ctx, 400, w => KsqlJson.WriteError(w, 40001, e.Message, parsed.Text), errorContentType).ConfigureAwait(false);
-            return null;
+            return (null, e.Message, parsed.Text);
         }
         catch
         {
@@ -536,7 +560,7 @@ internal sealed class RestApi : IDisposable
             ActiveQueries[id] = active;
         }
 
-        return active;
+        return (active, null, parsed.Text);
     }
 
     private readonly record struct PumpOutcome(bool Cancelled, string? Error);
@@ -1048,13 +1072,15 @@ internal sealed class RestApi : IDisposable
     /// <paramref name="propertiesField"/> (plus /query's <c>streamsProperties</c>, which some clients, such as
     /// ksqldb-client for Node, send to /query-stream too) and <c>sessionVariables</c>. Null after answering 400.
     /// </summary>
-    private static async Task<(string Sql, Dictionary<string, string> Properties, Dictionary<string, string> Variables)?> ReadQueryRequestAsync(HttpContext ctx, string sqlField, string propertiesField)
+    private async Task<(string Sql, Dictionary<string, string> Properties, Dictionary<string, string> Variables)?> ReadQueryRequestAsync(HttpContext ctx, string sqlField, string propertiesField)
     {
         if (await ReadBodyAsync(ctx).ConfigureAwait(false) is not { } doc)
         {
             return null;
         }
 
+        (string Sql, Dictionary<string, string> Properties, Dictionary<string, string> Variables) request;
+        long? sequence;
         using (doc)
         {
             var root = doc.RootElement;
@@ -1064,14 +1090,84 @@ internal sealed class RestApi : IDisposable
                 return null;
             }
 
+            if (!TryReadSequence(root, out sequence, out var sequenceError))
+            {
+                await WriteErrorAsync(ctx, 400, 40000, sequenceError).ConfigureAwait(false);
+                return null;
+            }
+
             var properties = StringMap(root, propertiesField);
             foreach (var (name, value) in StringMap(root, "streamsProperties"))
             {
                 properties.TryAdd(name, value);
             }
 
-            return (k.GetString()!, properties, StringMap(root, "sessionVariables"));
+            request = (k.GetString()!, properties, StringMap(root, "sessionVariables"));
         }
+
+        return await WaitForCommandAsync(ctx, sequence).ConfigureAwait(false) ? request : null;
+    }
+
+    /// <summary>Reads the optional <c>commandSequenceNumber</c> of a request: absent or null is fine, anything but an integer is not.</summary>
+    private static bool TryReadSequence(JsonElement root, out long? sequence, out string error)
+    {
+        sequence = null;
+        error = string.Empty;
+        if (!root.TryGetProperty("commandSequenceNumber", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var value))
+        {
+            sequence = value;
+            return true;
+        }
+
+        error = $"\"commandSequenceNumber\" must be an integer, got {element.GetRawText()}.";
+        return false;
+    }
+
+    /// <summary>
+    /// Waits until the command log has been applied up to <paramref name="sequence"/> (ksqlDB's
+    /// <c>commandSequenceNumber</c>, which lets a client read its own writes); false after answering 503 when
+    /// that takes longer than <see cref="EddyServerOptions.CommandResponseTimeout"/>.
+    /// </summary>
+    private async Task<bool> WaitForCommandAsync(HttpContext ctx, long? sequence)
+    {
+        if (await CommandAppliedAsync(sequence, ctx.RequestAborted).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        await WriteErrorAsync(ctx, 503, 50301, CatchUpTimeoutMessage(sequence!.Value)).ConfigureAwait(false);
+        return false;
+    }
+
+    private static string CatchUpTimeoutMessage(long sequence) =>
+        $"Timed out while waiting for a previous command to execute. command sequence number: {sequence.ToString(CultureInfo.InvariantCulture)}";
+
+    private async Task<bool> CommandAppliedAsync(long? sequence, CancellationToken ct)
+    {
+        if (sequence is not { } wanted)
+        {
+            return true;
+        }
+
+        // The engine applies each command right after logging it, so a number not yet applied belongs to a
+        // statement still executing here (or to no command at all, which then times out as in ksqlDB).
+        var started = _options.Time.GetTimestamp();
+        while (_engine.LastAppliedCommandSequence < wanted)
+        {
+            if (_options.Time.GetElapsedTime(started) >= _options.CommandResponseTimeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _options.Time, ct).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     private static Dictionary<string, string> StringMap(JsonElement root, string name)

@@ -32,7 +32,7 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
     // depend on how fast the machine is; EDDY_REST_CONFORMANCE=full runs every case.
     private static readonly int SamplePerFile = Environment.GetEnvironmentVariable("EDDY_REST_CONFORMANCE") == "full" ? int.MaxValue : 20;
 
-    /// <summary>The pass rate measured at the last recorded run of each mode, rounded down (sample 81.7%, full 64.3%).</summary>
+    /// <summary>The pass rate measured at the last recorded run of each mode, rounded down (sample 81.7%, full 64.8%).</summary>
     private static readonly double PassRateFloor = SamplePerFile == int.MaxValue ? 0.64 : 0.75;
 
     private static readonly string[] Files = ["insert-values.json", "push-queries.json", "pull-queries-against-materialized-aggregates.json"];
@@ -154,6 +154,23 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
             return sql;
         }
 
+        // The case's own names back in a message, so that names the server derives from a renamed source
+        // (QUERYABLE_X_C7 from X_C7) compare with those ksqlDB derives from the original (QUERYABLE_X).
+        string Unrename(string message)
+        {
+            foreach (var n in names)
+            {
+                message = Regex.Replace(message, Regex.Escape(n + suffix), n, RegexOptions.IgnoreCase);
+            }
+
+            foreach (var (original, renamed) in topics)
+            {
+                message = message.Replace(renamed, original, StringComparison.Ordinal);
+            }
+
+            return message;
+        }
+
         var renamedStatements = statements.Select(Rename).ToList();
         var properties = new Dictionary<string, object?> { ["auto.offset.reset"] = "earliest", ["ksql.streams.auto.offset.reset"] = "earliest" };
         if (test["properties"] is JsonObject props)
@@ -270,7 +287,9 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
                     return $"expected HTTP {s}, got {error.Value.Status}: {error.Value.Message}";
                 }
 
-                return Rename(error.Value.Message).Contains(Rename(expectedMessage), StringComparison.Ordinal) || error.Value.Message.Contains(expectedMessage, StringComparison.Ordinal)
+                return Rename(error.Value.Message).Contains(Rename(expectedMessage), StringComparison.Ordinal)
+                    || error.Value.Message.Contains(expectedMessage, StringComparison.Ordinal)
+                    || Unrename(error.Value.Message).Contains(expectedMessage, StringComparison.Ordinal)
                     ? null
                     : $"expected an error containing \"{expectedMessage}\", got \"{error.Value.Message}\"";
             }

@@ -25,6 +25,7 @@ public sealed class ServerFixture : IAsyncLifetime
         var options = new EddyServerOptions { DataDirectory = dataDirectory, BrokerPort = 0 };
         options.Listeners.Add("http://127.0.0.1:0");
         options.KeepAliveInterval = TimeSpan.FromMilliseconds(200);
+        options.CommandResponseTimeout = TimeSpan.FromSeconds(1);
         return EddyServer.StartAsync(options);
     }
 

@@ -112,6 +112,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
     private readonly Dictionary<string, string> _startErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunningQuery> _sourceTableQueries = new(StringComparer.Ordinal);
     private int _disposed;
+    private long _lastApplied = -1;
 
     /// <summary>Creates a metastore-only engine over a command log.</summary>
     public SqlEngine(ICommandLog log, FunctionRegistry? functions = null, PlannerSettings? settings = null)
@@ -323,6 +324,12 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
     /// <summary>The running persistent queries.</summary>
     public IReadOnlyCollection<PersistentQueryInfo> Queries => _queries.Values;
 
+    /// <summary>
+    /// The sequence number of the last command-log entry applied to the metastore (replayed or executed), or -1
+    /// before the first; a REST request's <c>commandSequenceNumber</c> waits for this to reach it.
+    /// </summary>
+    public long LastAppliedCommandSequence => Interlocked.Read(ref _lastApplied);
+
     /// <summary>Replays the command log into an empty metastore.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -335,6 +342,8 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 {
                     Apply(parsed, command.Sequence, command.Properties);
                 }
+
+                Interlocked.Exchange(ref _lastApplied, Math.Max(_lastApplied, command.Sequence));
             }
 
             if (_runtime is not null)
@@ -412,6 +421,7 @@ public sealed class SqlEngine : IDisposable, IAsyncDisposable, IQueryExecution
                 var dropped = parsed.Statement is DropSource { DeleteTopic: true } drop ? _catalog.Find(drop.Name) : null;
                 var command = await _log.AppendAsync(text, new Dictionary<string, string>(_properties, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
                 var status = Apply(parsed, command.Sequence, command.Properties);
+                Interlocked.Exchange(ref _lastApplied, Math.Max(_lastApplied, command.Sequence));
                 if (_runtime is not null)
                 {
                     await RunChangesAsync(before, dropped, cancellationToken).ConfigureAwait(false);
