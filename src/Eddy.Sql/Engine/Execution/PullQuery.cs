@@ -79,10 +79,14 @@ internal static class PullQuery
                     return new PullQueryHandle("query_" + Guid.NewGuid().ToString("N")[..12], columns, rows);
                 }
 
-                var rowKeys = inOrder is null ? null : new List<int>();
+                // Rows are put in ksqlDB's order after the scan: keys in IN-list order, and each key's windows
+                // by start time (the store's byte order is neither).
+                var windowed = source.Window is not null;
+                var order = inOrder is null && !windowed ? null : new List<(int Listed, int Key, long Start)>();
+                var keyGroups = new Dictionary<object, int>(SqlValues.Comparer);
                 using (var all = store.All())
                 {
-                    while (all.MoveNext() && (limit is null || inOrder is not null || rows.Count < limit))
+                    while (all.MoveNext() && (limit is null || order is not null || rows.Count < limit))
                     {
                         var (key, vt) = (all.Current.Key, all.Current.Value);
                         if (vt.Value is null)
@@ -97,14 +101,20 @@ internal static class PullQuery
                         }
 
                         rows.Add(new QueryRow(projection.Evaluate(input)));
-                        rowKeys?.Add(key.Length > 0 && key[0] is { } k && inOrder!.TryGetValue(k, out var position) ? position : int.MaxValue);
+                        if (order is not null)
+                        {
+                            var first = key.Length > 0 ? key[0] : null;
+                            var listed = first is not null && inOrder is not null && inOrder.TryGetValue(first, out var position) ? position : int.MaxValue;
+                            var group = first is null ? -1 : keyGroups.TryGetValue(first, out var g) ? g : keyGroups[first] = keyGroups.Count;
+                            var start = windowed && key.Length >= 2 && key[^2] is long ws ? ws : 0L;
+                            order.Add((listed, group, start));
+                        }
                     }
                 }
 
-                if (rowKeys is not null)
+                if (order is not null)
                 {
-                    // Stable: the windows of one key keep the store's (start time) order.
-                    rows = [.. rows.Select((row, i) => (row, i)).OrderBy(r => rowKeys[r.i]).ThenBy(r => r.i).Select(r => r.row)];
+                    rows = [.. rows.Select((row, i) => (row, i)).OrderBy(r => order[r.i].Listed).ThenBy(r => order[r.i].Key).ThenBy(r => order[r.i].Start).ThenBy(r => r.i).Select(r => r.row)];
                     if (limit is not null && rows.Count > limit)
                     {
                         rows.RemoveRange(limit.Value, rows.Count - limit.Value);
