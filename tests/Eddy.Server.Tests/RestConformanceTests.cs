@@ -32,8 +32,9 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
     // depend on how fast the machine is; EDDY_REST_CONFORMANCE=full runs every case.
     private static readonly int SamplePerFile = Environment.GetEnvironmentVariable("EDDY_REST_CONFORMANCE") == "full" ? int.MaxValue : 20;
 
-    /// <summary>The pass rate measured at the last recorded run of each mode, rounded down (sample 81.7%, full 64.8%).</summary>
-    private static readonly double PassRateFloor = SamplePerFile == int.MaxValue ? 0.64 : 0.75;
+    /// <summary>The pass rate measured at the last recorded run of each mode, rounded down with room for the
+    /// run-to-run spread of the full run (a pull case or two timing out under load): sample 88.3%, full 73.8%.</summary>
+    private static readonly double PassRateFloor = SamplePerFile == int.MaxValue ? 0.71 : 0.85;
 
     // EDDY_REST_CASES=text runs only the cases whose name contains it, for diagnosing; the record in
     // docs/conformance.md and the floor are left alone then.
