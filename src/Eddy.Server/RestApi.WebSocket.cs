@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Eddy.Client;
 using Eddy.Sql;
-using Eddy.Sql.Engine;
 using Microsoft.AspNetCore.Http;
 
 namespace Eddy.Server;
@@ -137,17 +136,7 @@ internal sealed partial class RestApi
                         return;
                     }
 
-                    w.WriteStartObject();
-                    w.WriteStartObject("row");
-                    w.WritePropertyName("columns");
-                    KsqlJson.WriteRow(w, row);
-                    if (row is QueryRow { IsTombstone: true })
-                    {
-                        w.WriteBoolean("tombstone", true);
-                    }
-
-                    w.WriteEndObject();
-                    w.WriteEndObject();
+                    WriteStreamedRow(w, row);
                 }, token).ConfigureAwait(false);
             }
 

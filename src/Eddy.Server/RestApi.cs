@@ -315,20 +315,7 @@ internal sealed partial class RestApi : IDisposable
             w.WriteEndObject();
             w.WriteEndObject();
         }, query.Token, pull ? null : ",\n"u8.ToArray()).ConfigureAwait(false);
-        var outcome = await PumpAsync(query, body, row => w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartObject("row");
-            w.WritePropertyName("columns");
-            KsqlJson.WriteRow(w, row);
-            if (row is QueryRow { IsTombstone: true })
-            {
-                w.WriteBoolean("tombstone", true);
-            }
-
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }, pull ? ",\n"u8.ToArray() : [], keepAlive: !pull, suffix: pull ? null : ",\n"u8.ToArray()).ConfigureAwait(false);
+        var outcome = await PumpAsync(query, body, row => w => WriteStreamedRow(w, row), pull ? ",\n"u8.ToArray() : [], keepAlive: !pull, suffix: pull ? null : ",\n"u8.ToArray()).ConfigureAwait(false);
         if (outcome.Error is { } error)
         {
             await WriteFrameAsync(body, pull ? ",\n"u8.ToArray() : [], w =>
@@ -564,6 +551,22 @@ internal sealed partial class RestApi : IDisposable
     }
 
     private readonly record struct PumpOutcome(bool Cancelled, string? Error);
+
+    /// <summary>One row as ksqlDB's StreamedRow JSON (<c>{"row":{"columns":[...]}}</c>, plus <c>"tombstone":true</c> for a deleted table row), as /query and /ws/query send it.</summary>
+    internal static void WriteStreamedRow(Utf8JsonWriter w, IReadOnlyList<object?> row)
+    {
+        w.WriteStartObject();
+        w.WriteStartObject("row");
+        w.WritePropertyName("columns");
+        KsqlJson.WriteRow(w, row);
+        if (row is QueryRow { IsTombstone: true })
+        {
+            w.WriteBoolean("tombstone", true);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
 
     private async Task<PumpOutcome> PumpAsync(ActiveQuery query, PipeWriter body, Func<IReadOnlyList<object?>, Action<Utf8JsonWriter>> frame, byte[] separator, bool keepAlive, byte[]? suffix = null, bool flushEachRow = false)
     {
