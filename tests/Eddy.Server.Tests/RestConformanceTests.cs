@@ -9,6 +9,7 @@ using System.Text.RegularExpressions;
 using Eddy.Client;
 using Eddy.Protocol;
 using Eddy.Sql.Types;
+using Eddy.TestSupport;
 using Xunit.Abstractions;
 
 namespace Eddy.Server.Tests;
@@ -637,30 +638,10 @@ public sealed partial class RestConformanceTests(ServerFixture fixture, ITestOut
         sb.AppendLine();
         foreach (var r in byFile.SelectMany(g => g).Where(r => r.Outcome == "failed").OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal))
         {
-            sb.AppendLine($"- {r.File} / {Escape(r.Name)}: {Escape(r.Reason ?? string.Empty)}");
+            sb.AppendLine($"- {r.File} / {ConformanceDoc.Escape(r.Name)}: {ConformanceDoc.Escape(r.Reason ?? string.Empty)}");
         }
 
-        var path = Path.Combine(RepoRoot(), "docs", "conformance.md");
-        var text = File.Exists(path) ? File.ReadAllText(path) : "# Conformance\n";
-        var start = text.IndexOf(SectionTitle, StringComparison.Ordinal);
-        string updated;
-        if (start < 0)
-        {
-            updated = text.TrimEnd() + "\n\n" + sb;
-        }
-        else
-        {
-            var next = text.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
-            updated = text[..start] + sb + (next < 0 ? string.Empty : "\n" + text[(next + 1)..]);
-        }
-
-        File.WriteAllText(path, updated);
-    }
-
-    private static string Escape(string s)
-    {
-        var line = s.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
-        return line.Length > 300 ? line[..300] + "…" : line;
+        ConformanceDoc.ReplaceSection(RepoRoot(), SectionTitle, sb.ToString());
     }
 
     internal static string RepoRoot()

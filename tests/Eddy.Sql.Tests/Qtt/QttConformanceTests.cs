@@ -1,6 +1,7 @@
 using System.Text;
 using Eddy.Sql.Qtt;
 using Eddy.Sql.Testing;
+using Eddy.TestSupport;
 using Xunit.Abstractions;
 
 namespace Eddy.Sql.Tests.Qtt;
@@ -66,34 +67,9 @@ public sealed class QttConformanceTests(ITestOutputHelper output)
         sb.AppendLine();
         foreach (var r in results.SelectMany(f => f.Runs).Where(r => r.Outcome == QttOutcome.Failed))
         {
-            sb.AppendLine($"- {r.File} / {Escape(r.Name)}: {Escape(r.Reason ?? string.Empty)}");
+            sb.AppendLine($"- {r.File} / {ConformanceDoc.Escape(r.Name)}: {ConformanceDoc.Escape(r.Reason ?? string.Empty)}");
         }
 
-        var path = Path.Combine(TestPaths.RepoRoot, "docs", "conformance.md");
-        var text = File.Exists(path) ? File.ReadAllText(path) : "# Conformance\n";
-        var start = text.IndexOf(SectionTitle, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            start = text.IndexOf("## ksqlDB query tests", StringComparison.Ordinal);
-        }
-
-        string updated;
-        if (start < 0)
-        {
-            updated = text.TrimEnd() + "\n\n" + sb;
-        }
-        else
-        {
-            var next = text.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
-            updated = text[..start] + sb + (next < 0 ? string.Empty : "\n" + text[(next + 1)..]);
-        }
-
-        File.WriteAllText(path, updated);
-    }
-
-    private static string Escape(string s)
-    {
-        var line = s.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
-        return line.Length > 300 ? line[..300] + "…" : line;
+        ConformanceDoc.ReplaceSection(TestPaths.RepoRoot, SectionTitle, sb.ToString(), "## ksqlDB query tests");
     }
 }
