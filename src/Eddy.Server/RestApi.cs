@@ -277,25 +277,12 @@ internal sealed partial class RestApi : IDisposable
             return;
         }
 
-        if (await ReadQueryRequestAsync(ctx, "ksql", "streamsProperties").ConfigureAwait(false) is not { } request)
-        {
-            return;
-        }
-
-        var (sql, properties, variables) = request;
-
-        var started = await StartQueryAsync(ctx, sql, properties, variables, contentType).ConfigureAwait(false);
-        if (started is null)
+        if (await StartQueryAsync(ctx, "ksql", "streamsProperties", contentType).ConfigureAwait(false) is not { } started)
         {
             return;
         }
 
         await using var query = started;
-        if (query.IsPrint)
-        {
-            await PrintAsync(ctx, query).ConfigureAwait(false);
-            return;
-        }
 
         var response = ctx.Response;
         response.StatusCode = 200;
@@ -364,25 +351,12 @@ internal sealed partial class RestApi : IDisposable
             contentType = Delimited;
         }
 
-        if (await ReadQueryRequestAsync(ctx, "sql", "properties").ConfigureAwait(false) is not { } request)
-        {
-            return;
-        }
-
-        var (sql, properties, variables) = request;
-
-        var started = await StartQueryAsync(ctx, sql, properties, variables, Json).ConfigureAwait(false);
-        if (started is null)
+        if (await StartQueryAsync(ctx, "sql", "properties", Json).ConfigureAwait(false) is not { } started)
         {
             return;
         }
 
         await using var query = started;
-        if (query.IsPrint)
-        {
-            await PrintAsync(ctx, query).ConfigureAwait(false);
-            return;
-        }
 
         var delimited = contentType == Delimited;
         var response = ctx.Response;
@@ -466,12 +440,32 @@ internal sealed partial class RestApi : IDisposable
         return (pieces[0], q);
     }
 
-    private async Task<ActiveQuery?> StartQueryAsync(HttpContext ctx, string sql, Dictionary<string, string> properties, Dictionary<string, string> variables, string errorContentType)
+    /// <summary>
+    /// Reads a /query or /query-stream request and starts its query. Returns null when the response is already
+    /// written: a bad request or statement (the error), or a PRINT (served here, the same on both endpoints).
+    /// </summary>
+    private async Task<ActiveQuery?> StartQueryAsync(HttpContext ctx, string sqlField, string propertiesField, string errorContentType)
     {
+        if (await ReadQueryRequestAsync(ctx, sqlField, propertiesField).ConfigureAwait(false) is not { } request)
+        {
+            return null;
+        }
+
+        var (sql, properties, variables) = request;
         var (query, error, statementText) = await OpenQueryAsync(sql, properties, variables, ctx.RequestAborted).ConfigureAwait(false);
         if (error is not null)
         {
             await WriteJsonAsync(ctx, 400, w => KsqlJson.WriteError(w, 40001, error, statementText), errorContentType).ConfigureAwait(false);
+        }
+
+        if (query is { IsPrint: true })
+        {
+            await using (query)
+            {
+                await PrintAsync(ctx, query).ConfigureAwait(false);
+            }
+
+            return null;
         }
 
         return query;
